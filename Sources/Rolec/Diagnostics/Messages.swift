@@ -1,0 +1,178 @@
+/// The catalog: every diagnostic rolec can produce, with its stable code.
+/// Messages are lower-case and quote source text in '...'.
+extension Diagnostic {
+    // MARK: E01xx lexical and syntax
+
+    static func unexpectedCharacter(_ text: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0101", "unexpected character '\(text)'", at: r)
+    }
+    static func unterminatedString(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0102", "unterminated string literal", at: r, help: "close it with ' (write '' for a quote inside)")
+    }
+    static func unterminatedIdentifier(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0103", "unterminated quoted identifier", at: r, help: "close it with \" (write \"\" for a quote inside)")
+    }
+    static func invalidUTF8(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0104", "invalid UTF-8 byte sequence", at: r)
+    }
+    static func nulByte(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0105", "NUL byte in source", at: r, help: "no database accepts NUL in names or strings")
+    }
+    static func emptyIdentifier(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0106", "empty quoted identifier", at: r)
+    }
+    static func expected(_ what: String, found: String, at r: SourceRange, help: String? = nil) -> Diagnostic {
+        Diagnostic(.error, "E0110", "expected \(what), found \(found)", at: r, help: help)
+    }
+    static func integerTooLarge(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0111", "integer literal is too large", at: r)
+    }
+    static func unknownProfile(_ name: String, at r: SourceRange, suggestion: String?) -> Diagnostic {
+        Diagnostic(.error, "E0112", "unknown profile '\(name)'", at: r,
+                   help: suggestion.map { "did you mean '\($0)'? (profiles: readonly, readwrite, maintenance, admin)" }
+                       ?? "profiles are readonly, readwrite, maintenance and admin")
+    }
+    static func unknownDialect(_ name: String, at r: SourceRange, known: [String]) -> Diagnostic {
+        Diagnostic(.error, "E0113", "unknown dialect '\(name)'", at: r, help: "known dialects: \(known.joined(separator: ", "))")
+    }
+    static func nestedBlock(_ what: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0114", "\(what) is not allowed inside a dialect block", at: r)
+    }
+    static func invalidSettingName(_ name: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0115", "invalid setting name '\(name)'", at: r,
+                   help: "a setting name is a word or dotted words such as 'statement_timeout' or 'myapp.flag'")
+    }
+
+    // MARK: E02xx names and principals
+
+    static func unknownPrincipal(_ name: String, at r: SourceRange, suggestion: (String, String)?) -> Diagnostic {
+        Diagnostic(.error, "E0201", "unknown role '\(name)'", at: r,
+                   help: suggestion.map { "did you mean '\($0.0)'? (declared at \($0.1))" }
+                       ?? "declare it with 'role \(name)', or 'external role \(name)' if it exists already")
+    }
+    static func duplicatePrincipal(_ name: String, at r: SourceRange, previous: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0202", "'\(name)' is declared twice", at: r,
+                   help: "merge the two declarations into one block",
+                   notes: [Note("first declared here", at: previous)])
+    }
+    static func reservedName(_ name: String, at r: SourceRange, why: String) -> Diagnostic {
+        Diagnostic(.error, "E0203", "'\(name)' cannot be used as a role name: \(why)", at: r)
+    }
+    static func nameTooLong(_ name: String, dialect: String, limit: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0204", "name '\(name)' is too long for \(dialect) (at most \(limit))", at: r,
+                   help: "\(dialect) would truncate it silently; choose a shorter name")
+    }
+    static func membershipCycle(_ path: [String], at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0205", "membership cycle: \(path.map { "'\($0)'" }.joined(separator: " -> "))", at: r,
+                   help: "a role cannot be a member of itself, directly or through other roles")
+    }
+    static func declaredAndAbsent(_ name: String, at r: SourceRange, declared: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0206", "'\(name)' is declared absent but is also declared or used", at: r,
+                   notes: [Note("declared or used here", at: declared)])
+    }
+    static func builtinNotInDialect(_ name: String, dialect: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0207", "built-in role '\(name)' does not exist in \(dialect)", at: r,
+                   help: "put statements that use it inside a 'dialect' block for the dialects that have it")
+    }
+    static func builtinRedeclared(_ name: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0208", "'\(name)' is a built-in role and cannot be declared or dropped", at: r,
+                   help: "use it directly: built-in roles are known without declaration")
+    }
+    static func publicAsMember(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0209", "'public' cannot be a member of a role", at: r,
+                   help: "PUBLIC is every role; grant the privileges to PUBLIC instead")
+    }
+    static func caseCollision(_ name: String, other: String, at r: SourceRange, otherRange: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0201", "'\(name)' differs from '\(other)' only by case", at: r,
+                   help: "names are case-sensitive here, but unquoted SQL folds case; rename one of them",
+                   notes: [Note("'\(other)' declared here", at: otherRange)])
+    }
+
+    // MARK: E03xx privileges and objects
+
+    static func invalidPrivilege(_ privilege: String, kind: String, valid: [String], at r: SourceRange, suggestion: String?) -> Diagnostic {
+        let help = suggestion.map { "did you mean '\($0)'? " } ?? ""
+        return Diagnostic(.error, "E0301", "privilege '\(privilege)' is not valid on \(kind)", at: r,
+                          help: help + "valid on \(kind): \(valid.joined(separator: ", "))")
+    }
+    static func unsupported(_ what: String, dialect: String, at r: SourceRange, hint: String) -> Diagnostic {
+        Diagnostic(.error, "E0302", "\(what) is not supported by \(dialect)", at: r, help: hint)
+    }
+    static func contradiction(_ what: String, at r: SourceRange, other: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0303", "\(what) is both granted and revoked", at: r,
+                   help: "remove the grant or the revoke", notes: [Note("the other statement is here", at: other)])
+    }
+    static func grantOptionToPublic(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0304", "'with grant option' cannot be given to public", at: r)
+    }
+    static func perSchemaPublicExecuteRevoke(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0305", "revoking execute from public on functions in one schema does not affect future functions", at: r,
+                   help: "PostgreSQL grants EXECUTE to PUBLIC on every new function; use the database-wide form 'revoke execute on all functions from public' (with 'database D created by ...')")
+    }
+    static func columnsNotAllowed(kind: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0306", "column lists are only allowed on tables and views, not on \(kind)", at: r)
+    }
+    static func columnPrivilegeInvalid(_ privilege: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0307", "privilege '\(privilege)' cannot be limited to columns", at: r,
+                   help: "column privileges are select, insert, update and references")
+    }
+    static func profileObject(_ profile: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0308", "profile '\(profile)' applies to schemas only", at: r, help: "write 'profile \(profile) on schema NAME'")
+    }
+    static func allPrivilegesWithColumns(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0309", "'all' cannot be combined with other privileges", at: r)
+    }
+
+    // MARK: E04xx passwords
+
+    static func plaintextPassword(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0401", "this looks like a plaintext password", at: r,
+                   help: "give a pre-hashed verifier (PostgreSQL: 'SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>')")
+    }
+    static func noVerifierFits(dialect: String, at r: SourceRange, accepted: String) -> Diagnostic {
+        Diagnostic(.error, "E0402", "no password verifier of this user fits \(dialect)", at: r, help: "add one: \(accepted)")
+    }
+    static func md5Verifier(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0401", "MD5 password verifiers are deprecated", at: r,
+                   help: "PostgreSQL 18 warns on every MD5 verifier; use a SCRAM-SHA-256 verifier")
+    }
+    static func passwordOnRole(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0403", "a role without login cannot have a password", at: r, help: "declare it as 'user', or add 'login'")
+    }
+
+    // MARK: E05xx attributes, settings, membership options
+
+    static func conflictingAttribute(_ what: String, at r: SourceRange, previous: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0501", "conflicting attribute '\(what)'", at: r, notes: [Note("set differently here", at: previous)])
+    }
+    static func membershipOptionUnsupported(_ option: String, target: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0502", "membership option '\(option)' is not supported by \(target)", at: r,
+                   help: "PostgreSQL 16 and later support per-membership inherit and set; use --server-version 16 or later, or the role's 'noinherit' attribute")
+    }
+    static func invalidValue(_ what: String, at r: SourceRange, help: String) -> Diagnostic {
+        Diagnostic(.error, "E0503", "invalid \(what)", at: r, help: help)
+    }
+    static func userItemOnRole(_ item: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0504", "'\(item)' applies to users only", at: r, help: "declare the principal with 'user'")
+    }
+    static func duplicateSetting(_ name: String, at r: SourceRange, previous: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0505", "setting '\(name)' is set twice", at: r, notes: [Note("first set here", at: previous)])
+    }
+    static func duplicateOwner(_ object: String, at r: SourceRange, previous: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0506", "\(object) is declared twice", at: r, notes: [Note("first declared here", at: previous)])
+    }
+
+    // MARK: warnings of lowering and backends
+
+    static func maintenanceFallback(version: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0501", "PostgreSQL \(version) has no MAINTAIN privilege: the maintenance profile grants read access for backups only", at: r,
+                   help: "VACUUM, ANALYZE and REINDEX need table ownership before PostgreSQL 17: make the role a member of the owning role, or target --server-version 17")
+    }
+    static func futureWithoutCreator(_ scope: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0502", "future objects in \(scope) get these privileges only when created by the role that runs the script", at: r,
+                   help: "declare who creates them: 'schema NAME owned by ROLE' or 'created by ROLE, ...'")
+    }
+    static func dialectBlockSkipped(_ dialects: [String], at r: SourceRange) -> Diagnostic {
+        Diagnostic(.note, "N0501", "statements for \(dialects.joined(separator: ", ")) only", at: r)
+    }
+}

@@ -1,0 +1,125 @@
+/// What a backend knows and does. Capabilities are data (tables), not scattered
+/// conditionals: lowering asks the target, never switches on a dialect's identity.
+
+/// Object classes that privileges are validated against.
+public enum ObjectClass: String, Hashable, Sendable, CaseIterable {
+    case database, schema, server, table, view, sequence, function, procedure, column
+}
+
+/// How a (privilege, object class) pair fares in one dialect.
+public enum Capability: Hashable, Sendable {
+    /// Rendered as a statement.
+    case rendered
+    /// Needs no statement; the output carries a `--` note saying why.
+    case implied(String)
+    /// An error naming the dialect, with this hint.
+    case unsupported(String)
+}
+
+/// The privileges a profile stands for, on one schema.
+public struct ProfileGrant: Hashable, Sendable {
+    public enum Target: Hashable, Sendable {
+        case schema
+        case all(BulkKind)
+    }
+    public var privileges: [String]
+    public var target: Target
+    public init(_ privileges: [String], on target: Target) {
+        self.privileges = privileges
+        self.target = target
+    }
+}
+
+public struct ProfileExpansion: Sendable {
+    public var grants: [ProfileGrant]
+    /// A warning to attach to the profile's use (for example a fallback on an older server).
+    public var warning: Diagnostic?
+    public init(grants: [ProfileGrant], warning: Diagnostic? = nil) {
+        self.grants = grants
+        self.warning = warning
+    }
+}
+
+public enum Profile: String, CaseIterable, Sendable { case readonly, readwrite, maintenance, admin }
+
+/// A compile target: a dialect at one server version.
+public struct Target: Sendable {
+    public let dialect: any Dialect
+    public let version: String
+    public init(dialect: any Dialect, version: String) {
+        self.dialect = dialect
+        self.version = version
+    }
+}
+
+public struct RenderOptions: Sendable {
+    public enum Phase: String, Sendable { case principals, privileges }
+    public var phase: Phase?
+    public var transaction: Bool = true
+    /// Source files (path, sha256) for the header.
+    public var sources: [(path: String, sha256: String)] = []
+    public init(phase: Phase? = nil, transaction: Bool = true, sources: [(path: String, sha256: String)] = []) {
+        self.phase = phase
+        self.transaction = transaction
+        self.sources = sources
+    }
+}
+
+public protocol Dialect: Sendable {
+    /// The name used on the command line and in `dialect` blocks.
+    var name: String { get }
+    var displayName: String { get }
+    var versions: [String] { get }
+    var defaultVersion: String { get }
+
+    /// Privileges valid on an object class, with their fate; keys are canonical upper-case names.
+    func privileges(on objectClass: ObjectClass, version: String) -> [String: Capability]
+    /// Alternative spellings mapped to canonical names (`TEMP` -> `TEMPORARY`).
+    var privilegeAliases: [String: String] { get }
+    /// Roles the server provides without declaration.
+    func builtinRoles(version: String) -> Set<String>
+    func expandProfile(_ profile: Profile, version: String, at range: SourceRange) -> ProfileExpansion
+    /// Problems with a principal name (`created`: rolec would create it).
+    func checkPrincipalName(_ name: String, created: Bool, at range: SourceRange) -> [Diagnostic]
+    /// Problems with any other identifier (schema, table, column ...).
+    func checkIdentifier(_ name: String, at range: SourceRange) -> [Diagnostic]
+    /// Problems with a construct the dialect may not support (membership options, settings, ...).
+    func checkFeature(_ feature: Feature, version: String, at range: SourceRange) -> [Diagnostic]
+    /// Chooses the verifier this dialect takes, or reports why none fits.
+    func choosePassword(_ verifiers: [String], at range: SourceRange) -> (String?, [Diagnostic])
+    /// Renders the IR as a script.
+    func render(_ ir: PolicyIR, options: RenderOptions) -> String
+}
+
+/// Constructs whose support varies by dialect or version.
+public enum Feature: Sendable {
+    case membershipInherit, membershipSet
+    case roleSetting
+    case bulkScope(BulkScope, BulkKind)
+    case defaultPrivileges(BulkKind)
+    case hosts
+    case defaultRole
+    case attribute(AttributeKind)
+    case connectionLimit
+    case validUntil
+    case comment
+    /// Privileges on a whole object class (for example `server`).
+    case object(ObjectClass)
+    /// `revoke PRIVILEGES on all [future] KIND in schema S from public`.
+    case schemaDefaultRevokeFromPublic(BulkKind, privileges: [String])
+}
+
+/// THE list of dialects. A new dialect is one line here.
+public enum DialectRegistry {
+    public static let all: [any Dialect] = [PostgresDialect()]
+
+    public static func named(_ name: String) -> (any Dialect)? {
+        all.first { $0.name == name.lowercased() }
+    }
+
+    public static var names: [String] { all.map(\.name) }
+
+    /// Every dialect name a `dialect` block may mention, including those planned
+    /// but not yet built (so a policy written for them still parses and lowers).
+    public static let knownNames: Set<String> = ["postgres", "mysql", "mariadb", "sqlite"]
+}

@@ -1,0 +1,248 @@
+/// Renders the IR as one idempotent PostgreSQL script: principals, attributes,
+/// settings, memberships, then ownership, grants, default privileges, revokes and
+/// drops, each consolidated into as few statements as PostgreSQL allows.
+struct PostgresRenderer {
+    let ir: PolicyIR
+    let options: RenderOptions
+    let dialect: PostgresDialect
+
+    var version: Int { PostgresDialect.number(ir.serverVersion) }
+    typealias Q = PostgresQuoting
+
+    func render() -> String {
+        var out = ScriptWriter()
+        out.header(dialect: dialect.displayName, version: ir.serverVersion, phase: options.phase?.rawValue, sources: options.sources)
+        var notes = ir.notes
+        for p in ir.principals where !p.hosts.isEmpty {
+            notes.append("hosts of \(p.name) apply to MySQL/MariaDB accounts only")
+        }
+        for p in ir.principals where p.defaultRoles != nil {
+            notes.append("default role of \(p.name): PostgreSQL activates memberships through INHERIT; nothing to render")
+        }
+        out.notes(notes)
+        if options.transaction { out.line("BEGIN;") }
+        if options.phase != .privileges {
+            out.section("Principals", principals())
+            out.section("Settings", settings())
+            out.section("Memberships", memberships())
+        }
+        if options.phase != .principals {
+            out.section("Ownership", ownership())
+            out.section("Privileges", grantStatements(ir.grants, revoke: false))
+            out.section("Default privileges for future objects", defaultStatements(ir.defaultGrants, revoke: false))
+            out.section("Revokes", grantStatements(ir.revokes, revoke: true))
+            out.section("Default privileges revoked", defaultStatements(ir.defaultRevokes, revoke: true))
+            out.section("Absent principals", absent())
+        }
+        if options.transaction { out.blank(); out.line("COMMIT;") }
+        return out.text
+    }
+
+    // MARK: principals
+
+    func principals() -> [String] {
+        var statements: [String] = []
+        for p in ir.principals {
+            let name = Q.identifier(p.name)
+            if !p.external {
+                let create = "CREATE ROLE \(name);"
+                let tag = Q.dollarTag(for: create)
+                statements.append("DO \(tag)\nBEGIN\n  \(create)\nEXCEPTION WHEN duplicate_object THEN\n  NULL;\nEND\n\(tag);")
+            }
+            var attributes: [String] = []
+            func flag(_ value: Bool?, _ word: String) {
+                if let value { attributes.append(value ? word : "NO" + word) }
+            }
+            flag(p.login, "LOGIN")
+            flag(p.superuser, "SUPERUSER")
+            flag(p.createdb, "CREATEDB")
+            flag(p.createrole, "CREATEROLE")
+            flag(p.replication, "REPLICATION")
+            flag(p.bypassrls, "BYPASSRLS")
+            flag(p.inherit, "INHERIT")
+            if let limit = p.connectionLimit { attributes.append("CONNECTION LIMIT \(limit)") }
+            if let until = p.validUntil { attributes.append("VALID UNTIL \(Q.literal(until))") }
+            if !p.passwordHashes.isEmpty, let verifier = dialect.choosePassword(p.passwordHashes, at: .none).0 {
+                attributes.append("PASSWORD \(Q.literal(verifier))")
+            }
+            if !attributes.isEmpty { statements.append("ALTER ROLE \(name) WITH \(attributes.joined(separator: " "));") }
+            if let comment = p.comment {
+                statements.append("COMMENT ON ROLE \(name) IS \(comment.isEmpty ? "NULL" : Q.literal(comment));")
+            }
+        }
+        return statements
+    }
+
+    func settings() -> [String] {
+        ir.settings.map { s in
+            let scope = s.database.map { " IN DATABASE \(Q.identifier($0))" } ?? ""
+            let name = s.name.split(separator: ".").map { Q.identifier(String($0)) }.joined(separator: ".")
+            return "ALTER ROLE \(Q.identifier(s.role))\(scope) SET \(name) TO \(s.values.map(Q.literal).joined(separator: ", "));"
+        }
+    }
+
+    func memberships() -> [String] {
+        struct Key: Hashable, Comparable {
+            var role: String, admin: Bool, inherit: Bool?, set: Bool?
+            static func < (a: Key, b: Key) -> Bool {
+                (a.role, a.admin ? 1 : 0, a.inherit.map { $0 ? 2 : 1 } ?? 0, a.set.map { $0 ? 2 : 1 } ?? 0)
+                    < (b.role, b.admin ? 1 : 0, b.inherit.map { $0 ? 2 : 1 } ?? 0, b.set.map { $0 ? 2 : 1 } ?? 0)
+            }
+        }
+        var groups: [Key: [String]] = [:]
+        for m in ir.memberships {
+            groups[Key(role: m.role, admin: m.admin, inherit: m.inherit, set: m.set), default: []].append(m.member)
+        }
+        return groups.keys.sorted().map { key in
+            let members = groups[key, default: []].sorted().map(Q.identifier).joined(separator: ", ")
+            var options: [String] = []
+            if version >= 16 {
+                if key.admin { options.append("ADMIN TRUE") }
+                if let inherit = key.inherit { options.append("INHERIT \(inherit ? "TRUE" : "FALSE")") }
+                if let set = key.set { options.append("SET \(set ? "TRUE" : "FALSE")") }
+            } else if key.admin {
+                options.append("ADMIN OPTION")
+            }
+            let with = options.isEmpty ? "" : " WITH " + options.joined(separator: ", ")
+            return "GRANT \(Q.identifier(key.role)) TO \(members)\(with);"
+        }
+    }
+
+    // MARK: privileges
+
+    func ownership() -> [String] {
+        ir.ownerships.map { o in
+            "ALTER \(o.scope == .schema ? "SCHEMA" : "DATABASE") \(Q.identifier(o.name)) OWNER TO \(Q.identifier(o.owner));"
+        }
+    }
+
+    static let privilegeOrder = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN",
+                                 "USAGE", "CREATE", "CONNECT", "TEMPORARY", "EXECUTE"]
+
+    static func sortPrivileges(_ privileges: [String]) -> [String] {
+        privileges.sorted { (privilegeOrder.firstIndex(of: $0) ?? 99, $0) < (privilegeOrder.firstIndex(of: $1) ?? 99, $1) }
+    }
+
+    /// The `ON ...` keyword group an object belongs to, and its rendering.
+    static func objectClause(_ object: IRObject) -> (group: String, rank: Int, name: String) {
+        switch object {
+        case .database(let n): return ("DATABASE", 0, Q.identifier(n))
+        case .schema(let n): return ("SCHEMA", 1, Q.identifier(n))
+        case .server: return ("SERVER", 2, "")
+        case .relation(.sequence, let s, let n): return ("SEQUENCE", 4, Q.qualified(s, n))
+        case .relation(_, let s, let n): return ("TABLE", 3, Q.qualified(s, n))
+        case .routine(let kind, let s, let n, let args):
+            let signature = args.map { "(" + $0.joined(separator: ", ") + ")" } ?? ""
+            return (kind == .function ? "FUNCTION" : "PROCEDURE", kind == .function ? 5 : 6, Q.qualified(s, n) + signature)
+        case .allInSchema(let kind, let s):
+            return ("ALL \(kind.rawValue.uppercased()) IN SCHEMA", 7, Q.identifier(s))
+        }
+    }
+
+    func grantStatements(_ facts: [IRGrant], revoke: Bool) -> [String] {
+        // 1. per (object, column-less, grantee, grantable): the privilege set
+        struct Holder: Hashable { var object: IRObject; var grantee: PrincipalRef; var grantable: Bool }
+        var objectPrivileges: [Holder: [String]] = [:]
+        struct ColumnHolder: Hashable { var object: IRObject; var grantee: PrincipalRef; var grantable: Bool }
+        var columnPrivileges: [ColumnHolder: [String: [String]]] = [:]
+        for fact in facts {
+            if let column = fact.column {
+                columnPrivileges[ColumnHolder(object: fact.object, grantee: fact.grantee, grantable: fact.grantable), default: [:]][fact.privilege, default: []].append(column)
+            } else {
+                objectPrivileges[Holder(object: fact.object, grantee: fact.grantee, grantable: fact.grantable), default: []].append(fact.privilege)
+            }
+        }
+        // 2. per (object, privilege set, grantable): the grantees
+        struct Shared: Hashable { var object: IRObject; var privileges: String; var grantable: Bool }
+        var grantees: [Shared: [PrincipalRef]] = [:]
+        for (holder, privileges) in objectPrivileges {
+            let list = PostgresRenderer.sortPrivileges(privileges).joined(separator: ", ")
+            grantees[Shared(object: holder.object, privileges: list, grantable: holder.grantable), default: []].append(holder.grantee)
+        }
+        // 3. per (object group, privilege set, grantable, grantees): the objects
+        struct Statement: Hashable { var group: String; var rank: Int; var privileges: String; var grantable: Bool; var grantees: [PrincipalRef] }
+        var objects: [Statement: [IRObject]] = [:]
+        for (shared, holders) in grantees {
+            let clause = PostgresRenderer.objectClause(shared.object)
+            objects[Statement(group: clause.group, rank: clause.rank, privileges: shared.privileges, grantable: shared.grantable, grantees: holders.sorted()), default: []].append(shared.object)
+        }
+        var rendered: [(key: [String], text: String)] = []
+        for (statement, list) in objects {
+            let sortedObjects = list.sorted()
+            let names = sortedObjects.map { PostgresRenderer.objectClause($0).name }.joined(separator: ", ")
+            let who = statement.grantees.map(renderGrantee).joined(separator: ", ")
+            let text = revoke
+                ? "REVOKE \(statement.privileges) ON \(statement.group) \(names) FROM \(who);"
+                : "GRANT \(statement.privileges) ON \(statement.group) \(names) TO \(who)\(statement.grantable ? " WITH GRANT OPTION" : "");"
+            rendered.append(([String(format3(statement.rank)), names, statement.privileges, who], text))
+        }
+        // Column privileges: one statement per table, privilege-with-columns list and grantee set.
+        struct ColumnStatement: Hashable { var object: IRObject; var list: String; var grantable: Bool }
+        var columnGrantees: [ColumnStatement: [PrincipalRef]] = [:]
+        for (holder, byPrivilege) in columnPrivileges {
+            let list = PostgresRenderer.sortPrivileges(Array(byPrivilege.keys)).map { privilege in
+                "\(privilege) (\(byPrivilege[privilege, default: []].sorted().map(Q.identifier).joined(separator: ", ")))"
+            }.joined(separator: ", ")
+            columnGrantees[ColumnStatement(object: holder.object, list: list, grantable: holder.grantable), default: []].append(holder.grantee)
+        }
+        for (statement, holders) in columnGrantees {
+            let clause = PostgresRenderer.objectClause(statement.object)
+            let who = holders.sorted().map(renderGrantee).joined(separator: ", ")
+            let text = revoke
+                ? "REVOKE \(statement.list) ON TABLE \(clause.name) FROM \(who);"
+                : "GRANT \(statement.list) ON TABLE \(clause.name) TO \(who)\(statement.grantable ? " WITH GRANT OPTION" : "");"
+            rendered.append(([format3(clause.rank) + "c", clause.name, statement.list, who], text))
+        }
+        return rendered.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.text)
+    }
+
+    func format3(_ n: Int) -> String { n < 10 ? "00\(n)" : n < 100 ? "0\(n)" : "\(n)" }
+
+    func renderGrantee(_ grantee: PrincipalRef) -> String {
+        grantee.name.map(Q.identifier) ?? "PUBLIC"
+    }
+
+    func defaultStatements(_ facts: [IRDefaultGrant], revoke: Bool) -> [String] {
+        struct Holder: Hashable { var creator: String?; var schema: String?; var kind: DefaultObjectKind; var grantee: PrincipalRef; var grantable: Bool }
+        var privileges: [Holder: [String]] = [:]
+        for fact in facts {
+            privileges[Holder(creator: fact.creator, schema: fact.schema, kind: fact.kind, grantee: fact.grantee, grantable: fact.grantable), default: []].append(fact.privilege)
+        }
+        struct Shared: Hashable { var creator: String?; var schema: String?; var kind: DefaultObjectKind; var privileges: String; var grantable: Bool }
+        var grantees: [Shared: [PrincipalRef]] = [:]
+        for (holder, list) in privileges {
+            let joined = PostgresRenderer.sortPrivileges(list).joined(separator: ", ")
+            grantees[Shared(creator: holder.creator, schema: holder.schema, kind: holder.kind, privileges: joined, grantable: holder.grantable), default: []].append(holder.grantee)
+        }
+        var rendered: [(key: [String], text: String)] = []
+        for (shared, holders) in grantees {
+            let who = holders.sorted().map(renderGrantee).joined(separator: ", ")
+            var text = "ALTER DEFAULT PRIVILEGES"
+            if let creator = shared.creator { text += " FOR ROLE \(Q.identifier(creator))" }
+            if let schema = shared.schema { text += " IN SCHEMA \(Q.identifier(schema))" }
+            let kind = shared.kind.rawValue.uppercased()
+            text += revoke
+                ? " REVOKE \(shared.privileges) ON \(kind) FROM \(who);"
+                : " GRANT \(shared.privileges) ON \(kind) TO \(who)\(shared.grantable ? " WITH GRANT OPTION" : "");"
+            rendered.append(([shared.creator ?? "", shared.schema ?? "", kind, shared.privileges, who], text))
+        }
+        return rendered.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.text)
+    }
+
+    func absent() -> [String] {
+        ir.absent.map { a in
+            let name = Q.identifier(a.name)
+            let body = """
+            BEGIN
+              IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = \(Q.literal(a.name))) THEN
+                REASSIGN OWNED BY \(name) TO CURRENT_USER;
+                DROP OWNED BY \(name);
+                DROP ROLE \(name);
+              END IF;
+            END
+            """
+            let tag = Q.dollarTag(for: body)
+            return "DO \(tag)\n\(body)\n\(tag);"
+        }
+    }
+}

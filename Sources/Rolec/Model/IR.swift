@@ -1,0 +1,196 @@
+/// The intermediate representation: sorted, de-duplicated sets of atomic facts,
+/// lowered for one target (dialect + server version). Diff is set difference;
+/// backends regroup facts into as few statements as their dialect allows.
+
+public struct PrincipalRef: Hashable, Comparable, Sendable, Codable {
+    /// nil is PUBLIC, the pseudo-role every principal holds.
+    public var name: String?
+    public static let publicRole = PrincipalRef(name: nil)
+    public init(name: String?) { self.name = name }
+    public static func < (a: PrincipalRef, b: PrincipalRef) -> Bool { (a.name ?? "") < (b.name ?? "") }
+    public var display: String { name ?? "public" }
+}
+
+public struct IRPrincipal: Hashable, Sendable, Codable, Comparable {
+    public var name: String
+    public var kind: PrincipalKind
+    /// Exists already: referenced, converged where the policy lists something, never created or dropped.
+    public var external: Bool
+    /// Attributes: nil means "not managed" (only for external principals).
+    public var login: Bool?
+    public var superuser: Bool?
+    public var createdb: Bool?
+    public var createrole: Bool?
+    public var replication: Bool?
+    public var bypassrls: Bool?
+    public var inherit: Bool?
+    public var connectionLimit: Int?
+    /// "infinity" when a managed principal has no expiry.
+    public var validUntil: String?
+    /// nil: unmanaged; "" : managed and empty (no comment).
+    public var comment: String?
+    public var hosts: [String]
+    /// Pre-hashed verifiers as written; the backend picks the one its dialect takes.
+    public var passwordHashes: [String]
+    public var defaultRoles: DefaultRoleSpec?
+
+    public static func < (a: IRPrincipal, b: IRPrincipal) -> Bool { a.name < b.name }
+}
+
+public enum DefaultRoleSpec: Hashable, Sendable, Codable {
+    case roles([String]), all, none
+}
+
+public struct IRMembership: Hashable, Sendable, Codable, Comparable {
+    public var role: String
+    public var member: String
+    public var admin: Bool
+    /// nil: the server's default (PostgreSQL 16+: the member's INHERIT attribute; SET TRUE).
+    public var inherit: Bool?
+    public var set: Bool?
+
+    public static func < (a: IRMembership, b: IRMembership) -> Bool { (a.role, a.member) < (b.role, b.member) }
+}
+
+/// An object a privilege is held on.
+public enum IRObject: Hashable, Sendable, Codable, Comparable {
+    case database(String)
+    case schema(String)
+    case server
+    case relation(RelationKind, schema: String?, name: String)
+    /// arguments nil: no signature was written.
+    case routine(RoutineKind, schema: String?, name: String, arguments: [String]?)
+    /// Every existing object of a kind in one schema (the bulk grant).
+    case allInSchema(BulkKind, schema: String)
+
+    var sortKey: (Int, String, String, String) {
+        switch self {
+        case .database(let n): return (0, n, "", "")
+        case .schema(let n): return (1, n, "", "")
+        case .server: return (2, "", "", "")
+        case .relation(let k, let s, let n): return (k == .sequence ? 4 : 3, s ?? "", n, "")
+        case .routine(let k, let s, let n, let a): return (k == .function ? 5 : 6, s ?? "", n, a?.joined(separator: ",") ?? "\u{1}")
+        case .allInSchema(let k, let s): return (7, s, k.rawValue, "")
+        }
+    }
+
+    public static func < (a: IRObject, b: IRObject) -> Bool { a.sortKey < b.sortKey }
+
+    /// Human description: `table sales.orders`.
+    public var display: String {
+        func q(_ s: String?, _ n: String) -> String { s.map { "\($0).\(n)" } ?? n }
+        switch self {
+        case .database(let n): return "database \(n)"
+        case .schema(let n): return "schema \(n)"
+        case .server: return "server"
+        case .relation(let k, let s, let n): return "\(k.rawValue) \(q(s, n))"
+        case .routine(let k, let s, let n, let a): return "\(k.rawValue) \(q(s, n))" + (a.map { "(\($0.joined(separator: ", ")))" } ?? "")
+        case .allInSchema(let k, let s): return "all existing \(k.rawValue) in schema \(s)"
+        }
+    }
+}
+
+/// One privilege on one object (optionally one column) for one grantee.
+public struct IRGrant: Hashable, Sendable, Codable, Comparable {
+    public var grantee: PrincipalRef
+    /// Canonical upper-case name: SELECT, USAGE, EXECUTE, MAINTAIN ...
+    public var privilege: String
+    public var object: IRObject
+    public var column: String?
+    public var grantable: Bool
+
+    public static func < (a: IRGrant, b: IRGrant) -> Bool {
+        if a.object != b.object { return a.object < b.object }
+        if a.grantee != b.grantee { return a.grantee < b.grantee }
+        if a.column != b.column { return (a.column ?? "") < (b.column ?? "") }
+        if a.privilege != b.privilege { return a.privilege < b.privilege }
+        return !a.grantable && b.grantable
+    }
+}
+
+/// The kinds of future object that default privileges apply to.
+public enum DefaultObjectKind: String, Hashable, Sendable, Codable, Comparable {
+    case tables, sequences, functions
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// A privilege given to future objects created by `creator` (nil: whoever runs the script)
+/// in `schema` (nil: the whole database).
+public struct IRDefaultGrant: Hashable, Sendable, Codable, Comparable {
+    public var creator: String?
+    public var schema: String?
+    public var kind: DefaultObjectKind
+    public var grantee: PrincipalRef
+    public var privilege: String
+    public var grantable: Bool
+
+    public static func < (a: IRDefaultGrant, b: IRDefaultGrant) -> Bool {
+        ((a.creator ?? ""), (a.schema ?? ""), a.kind.rawValue, (a.grantee.name ?? ""), a.privilege, a.grantable ? 1 : 0)
+            < ((b.creator ?? ""), (b.schema ?? ""), b.kind.rawValue, (b.grantee.name ?? ""), b.privilege, b.grantable ? 1 : 0)
+    }
+}
+
+public struct IROwnership: Hashable, Sendable, Codable, Comparable {
+    public enum Scope: String, Hashable, Sendable, Codable { case database, schema }
+    public var scope: Scope
+    public var name: String
+    public var owner: String
+    public static func < (a: Self, b: Self) -> Bool { (a.scope.rawValue, a.name) < (b.scope.rawValue, b.name) }
+}
+
+public struct IRSetting: Hashable, Sendable, Codable, Comparable {
+    public var role: String
+    public var database: String?
+    public var name: String
+    public var values: [String]
+    public static func < (a: Self, b: Self) -> Bool { (a.role, a.database ?? "", a.name) < (b.role, b.database ?? "", b.name) }
+}
+
+public struct IRAbsent: Hashable, Sendable, Codable, Comparable {
+    public var kind: PrincipalKind
+    public var name: String
+    public static func < (a: Self, b: Self) -> Bool { a.name < b.name }
+}
+
+public enum IRRule: Hashable, Sendable, Codable {
+    case separate([String])
+    case forbid(privileges: [String], objects: [IRObject], except: [String])
+    case forbidAttribute(String, except: [String])
+    case limitMembers(role: String, count: Int)
+    case protect([String])
+    case allow(code: String, principals: [String])
+}
+
+public struct IRTest: Hashable, Sendable, Codable {
+    public enum Expectation: Hashable, Sendable, Codable {
+        case privilege(principal: String, can: Bool, privileges: [String], object: IRObject)
+        case member(principal: String, isMember: Bool, role: String)
+    }
+    public var title: String
+    public var expectations: [Expectation]
+}
+
+public struct PolicyIR: Hashable, Sendable, Codable {
+    public var dialect: String
+    public var serverVersion: String
+    public var principals: [IRPrincipal] = []
+    public var memberships: [IRMembership] = []
+    public var ownerships: [IROwnership] = []
+    public var settings: [IRSetting] = []
+    public var grants: [IRGrant] = []
+    public var defaultGrants: [IRDefaultGrant] = []
+    public var revokes: [IRGrant] = []
+    public var defaultRevokes: [IRDefaultGrant] = []
+    public var absent: [IRAbsent] = []
+    public var rules: [IRRule] = []
+    public var tests: [IRTest] = []
+    /// What the script must mention in `--` notes (implied privileges, other dialects' blocks).
+    public var notes: [String] = []
+
+    public init(dialect: String, serverVersion: String) {
+        self.dialect = dialect
+        self.serverVersion = serverVersion
+    }
+
+    public func principal(named name: String) -> IRPrincipal? { principals.first { $0.name == name } }
+}

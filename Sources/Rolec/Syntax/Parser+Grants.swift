@@ -1,0 +1,204 @@
+import Foundation
+
+extension Parser {
+    static let objectKeywords: Set<String> = [
+        "database", "schema", "server", "table", "view", "sequence", "function", "procedure", "all",
+    ]
+
+    /// grant  = "grant" privileges "on" objects "to" grantees [ "with" "grant" "option" ] ;
+    /// revoke = "revoke" privileges "on" objects "from" grantees ;
+    mutating func parseGrant() throws -> GrantStmt {
+        let start = current.start
+        let isRevoke = isKeyword("revoke")
+        advance()
+        let privileges = try parsePrivileges()
+        try expect("on", help: isRevoke ? "write 'revoke PRIVILEGES on OBJECTS from GRANTEES'" : "write 'grant PRIVILEGES on OBJECTS to GRANTEES'")
+        let objects = try parseObjects()
+        try expect(isRevoke ? "from" : "to")
+        let grantees = try parseGrantees()
+        let withGrantOption = isRevoke ? false : try parseWithGrantOption()
+        return GrantStmt(privileges: privileges, objects: objects, grantees: grantees,
+                         withGrantOption: withGrantOption, isRevoke: isRevoke, range: rangeFrom(start))
+    }
+
+    /// [ "with" "grant" "option" ]
+    mutating func parseWithGrantOption() throws -> Bool {
+        guard isKeyword("with") else { return false }
+        advance()
+        try expect("grant")
+        try expect("option")
+        return true
+    }
+
+    /// privileges = "all" [ "privileges" ] | privilege { "," privilege } ;
+    /// privilege  = word { word } [ "(" name { "," name } ")" ] ;
+    mutating func parsePrivileges() throws -> PrivilegeList {
+        if isKeyword("all") && (isKeyword("privileges", peekToken) || isKeyword("on", peekToken)) {
+            let start = current.start
+            advance()
+            _ = accept("privileges")
+            return .all(rangeFrom(start))
+        }
+        var items: [Privilege] = []
+        repeat {
+            let start = current.start
+            guard current.kind == .word, !isKeyword("on") else {
+                throw fail(.expected("a privilege such as 'select'", found: describe(current), at: range(current)))
+            }
+            var words = [keyword(current)]
+            advance()
+            // Multi-word privileges (`lock tables`, `alter system`) stay on one line.
+            while current.kind == .word, !isKeyword("on"), !isKeyword("except"), !atLineStart(current) {
+                words.append(keyword(current))
+                advance()
+            }
+            var columns: [Name]?
+            if accept(.lparen) {
+                columns = try parseNameList("a column name")
+                try expect(.rparen, "')'")
+            }
+            items.append(Privilege(name: words.joined(separator: " "), columns: columns, range: rangeFrom(start)))
+        } while accept(.comma)
+        return .list(items)
+    }
+
+    /// objects = object { "," ( object | qname ) } ;   (* a bare name repeats the last kind *)
+    mutating func parseObjects() throws -> [ObjectRef] {
+        var objects = [try parseObject()]
+        while current.kind == .comma {
+            advance()
+            if current.kind == .word, Parser.objectKeywords.contains(keyword(current)) {
+                objects.append(try parseObject())
+                continue
+            }
+            guard let last = objects.last else { break }
+            objects.append(try parseRepeatedObject(like: last))
+        }
+        return objects
+    }
+
+    /// A bare name after a comma: an object of the same kind as the one before it.
+    mutating func parseRepeatedObject(like previous: ObjectRef) throws -> ObjectRef {
+        let start = current.start
+        switch previous.kind {
+        case .database:
+            return ObjectRef(kind: .database(try parseName("a database name")), range: rangeFrom(start))
+        case .schema:
+            return ObjectRef(kind: .schema(try parseName("a schema name")), range: rangeFrom(start))
+        case .relation(let kind, _):
+            return ObjectRef(kind: .relation(kind, try parseQualifiedName("a \(kind.rawValue) name")), range: rangeFrom(start))
+        case .routine(let kind, _, _):
+            let name = try parseQualifiedName("a \(kind.rawValue) name")
+            let arguments = try parseOptionalArgumentTypes()
+            return ObjectRef(kind: .routine(kind, name, arguments: arguments), range: rangeFrom(start))
+        case .server, .bulk:
+            throw fail(.expected("an object such as 'table s.t'", found: describe(current), at: range(current),
+                                 help: "after 'server' or 'all ...' name the kind of each further object"))
+        }
+    }
+
+    /// object = "database" name | "schema" name | "server"
+    ///        | ( "table" | "view" | "sequence" ) qname
+    ///        | ( "function" | "procedure" ) qname [ "(" [ type { "," type } ] ")" ]
+    ///        | "all" [ "existing" | "future" ] ( "tables" | "sequences" | "functions" | "procedures" | "routines" )
+    ///          [ "in" "schema" name ] ;
+    mutating func parseObject() throws -> ObjectRef {
+        let start = current.start
+        let word = keyword(current)
+        switch word {
+        case "database":
+            advance()
+            return ObjectRef(kind: .database(try parseName("a database name")), range: rangeFrom(start))
+        case "schema":
+            advance()
+            return ObjectRef(kind: .schema(try parseName("a schema name")), range: rangeFrom(start))
+        case "server":
+            advance()
+            return ObjectRef(kind: .server, range: rangeFrom(start))
+        case "table", "view", "sequence":
+            advance()
+            let kind = RelationKind(rawValue: word) ?? .table
+            return ObjectRef(kind: .relation(kind, try parseQualifiedName("a \(word) name")), range: rangeFrom(start))
+        case "function", "procedure":
+            advance()
+            let kind = RoutineKind(rawValue: word) ?? .function
+            let name = try parseQualifiedName("a \(word) name")
+            let arguments = try parseOptionalArgumentTypes()
+            return ObjectRef(kind: .routine(kind, name, arguments: arguments), range: rangeFrom(start))
+        case "all":
+            advance()
+            var scope = BulkScope.both
+            if accept("existing") { scope = .existing } else if accept("future") { scope = .future }
+            guard let kind = BulkKind(rawValue: keyword(current)) else {
+                throw fail(.expected("'tables', 'sequences', 'functions', 'procedures' or 'routines'", found: describe(current), at: range(current)))
+            }
+            advance()
+            var schema: Name?
+            if accept("in") {
+                try expect("schema")
+                schema = try parseName("a schema name")
+            }
+            return ObjectRef(kind: .bulk(kind, scope, schema: schema), range: rangeFrom(start))
+        default:
+            let suggestion = current.kind == .word ? closest(to: word, among: Parser.objectKeywords) : nil
+            throw fail(.expected("an object kind such as 'table', 'schema' or 'database'", found: describe(current), at: range(current),
+                                 help: suggestion.map { "did you mean '\($0)'?" }))
+        }
+    }
+
+    /// [ "(" [ type { "," type } ] ")" ]; a type is words, quoted names, integers, dots,
+    /// parentheses and brackets (`character varying`, `numeric(10,2)`, `text[]`), rebuilt
+    /// from tokens so nothing but those characters can reach the SQL.
+    mutating func parseOptionalArgumentTypes() throws -> [String]? {
+        guard accept(.lparen) else { return nil }
+        var types: [String] = []
+        if accept(.rparen) { return types }
+        while true {
+            var text = ""
+            var depth = 0
+            var lastWasWord = false
+            while true {
+                let token = current
+                if depth == 0 && (token.kind == .comma || token.kind == .rparen) { break }
+                switch token.kind {
+                case .word, .integer:
+                    if lastWasWord { text += " " }
+                    text += token.kind == .word ? keyword(token) : self.text(token)
+                    lastWasWord = true
+                case .quotedName:
+                    if lastWasWord { text += " " }
+                    text += "\"" + Lexer.unquote(bytes, token).replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                    lastWasWord = true
+                case .dot: text += "."; lastWasWord = false
+                case .lbracket: text += "["; lastWasWord = false
+                case .rbracket: text += "]"; lastWasWord = false
+                case .lparen: depth += 1; text += "("; lastWasWord = false
+                case .rparen: depth -= 1; text += ")"; lastWasWord = false
+                case .comma: text += ","; lastWasWord = false
+                default:
+                    throw fail(.expected("an argument type", found: describe(token), at: range(token)))
+                }
+                advance()
+            }
+            if text.isEmpty { throw fail(.expected("an argument type", found: describe(current), at: range(current))) }
+            types.append(text)
+            if accept(.comma) { continue }
+            try expect(.rparen, "')'")
+            return types
+        }
+    }
+
+    /// grantees = grantee { "," grantee } ;   grantee = name | "public" ;
+    mutating func parseGrantees() throws -> [Grantee] {
+        var grantees: [Grantee] = []
+        repeat {
+            if current.kind == .word && isKeyword("public") {
+                grantees.append(.publicRole(range(current)))
+                advance()
+            } else {
+                grantees.append(.principal(try parseName("a role name or 'public'")))
+            }
+        } while accept(.comma)
+        return grantees
+    }
+}
