@@ -24,20 +24,22 @@ public struct DiagnosticRenderer: Sendable {
     public func text(_ d: Diagnostic) -> String {
         var out = ""
         let head = "\(d.severity.rawValue)[\(d.code)]: \(d.message)"
+        var indent = "  "
         if let position = position(d.range), let file = file(d.range.file) {
             out += "\(position): \(head)\n"
             out += snippet(file: file, range: d.range)
+            indent = String(repeating: " ", count: String(file.location(of: d.range.start).line).count + 1)
         } else {
             out += "rolec: \(head)\n"
         }
         for note in d.notes {
             if let range = note.range, let position = position(range) {
-                out += "   = note: \(note.message) (\(position))\n"
+                out += "\(indent)= note: \(note.message) (\(position))\n"
             } else {
-                out += "   = note: \(note.message)\n"
+                out += "\(indent)= note: \(note.message)\n"
             }
         }
-        if let help = d.help { out += "   = help: \(help)\n" }
+        if let help = d.help { out += "\(indent)= help: \(help)\n" }
         return out
     }
 

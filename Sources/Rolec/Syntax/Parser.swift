@@ -42,10 +42,11 @@ public struct Parser {
                 advance()
                 continue
             }
+            let start = index
             do {
                 statements.append(try parseStatement())
             } catch {
-                synchronize(toAny: Parser.statementKeywords)
+                synchronize(toAny: Parser.statementKeywords, mustAdvance: index == start)
             }
         }
         return PolicyAST(statements: statements)
@@ -171,9 +172,9 @@ public struct Parser {
     /// Skips tokens until one of `keywords` starts a line (or follows ';', '{' or '}'),
     /// or until the '}' that closes the current block. Braces opened while skipping are
     /// skipped whole, so a broken block does not leak its items into the outer level.
-    mutating func synchronize(toAny keywords: Set<String>, stopAtCloseBrace: Bool = false) {
+    mutating func synchronize(toAny keywords: Set<String>, stopAtCloseBrace: Bool = false, mustAdvance: Bool) {
         var depth = 0
-        var first = true
+        var first = mustAdvance
         while current.kind != .eof {
             let token = current
             if depth == 0 {
@@ -198,6 +199,12 @@ public struct Parser {
         let token = current
         switch token.kind {
         case .word:
+            // A keyword that starts a new line, not continuing a list, begins the next
+            // item: the name was left out (`member of` then a line break).
+            if atLineStart(token), index > 0, tokens[index - 1].kind != .comma,
+               Parser.statementKeywords.contains(keyword(token)) || Parser.itemKeywords.contains(keyword(token)) {
+                throw fail(.expected(what, found: describe(token), at: range(token)))
+            }
             advance()
             return Name(text(token), range: range(token))
         case .quotedName:
@@ -253,10 +260,11 @@ public struct Parser {
         var items: [T] = []
         while current.kind != .rbrace && current.kind != .eof {
             if accept(.semicolon) { continue }
+            let start = index
             do {
                 if let value = try item(&self) { items.append(value) }
             } catch {
-                synchronize(toAny: itemKeywords, stopAtCloseBrace: true)
+                synchronize(toAny: itemKeywords, stopAtCloseBrace: true, mustAdvance: index == start)
             }
         }
         let close = current
@@ -292,7 +300,7 @@ func closest<S: Sequence>(to word: String, among candidates: S) -> String? where
     var best: (String, Int)?
     for candidate in candidates {
         let distance = editDistance(word.lowercased(), candidate.lowercased())
-        let limit = max(1, min(3, candidate.count / 3))
+        let limit = max(1, min(3, (candidate.count + 1) / 3))
         if distance <= limit, best.map({ distance < $0.1 || (distance == $0.1 && candidate < $0.0) }) ?? true {
             best = (candidate, distance)
         }
