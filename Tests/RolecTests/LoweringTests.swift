@@ -74,7 +74,8 @@ struct LoweringTests {
         #expect(problems.first?.help?.contains("did you mean 'reporting'?") == true)
         #expect(codes("role a\nrole a") == ["E0202"])
         #expect(codes("user u { member of pg_monitor }").isEmpty)
-        #expect(codes("user u { member of pg_maintain }", version: "15") == ["E0201"])
+        #expect(codes("user u { member of pg_maintain }", version: "15") == ["E0207"])
+        #expect(codes("user u { member of public }") == ["E0209"])
         #expect(codes("user u { member of pg_maintain }", version: "17").isEmpty)
         #expect(codes("role pg_mine") == ["E0203"])
         #expect(codes("role \"Public\"") == ["E0203"])
@@ -100,6 +101,16 @@ struct LoweringTests {
         #expect(codes("role r { grant delete (x) on table s.t }") == ["E0307"])
         #expect(codes("role r { grant temp on database d }").isEmpty)
         #expect(codes("role r { grant execute on all future procedures in schema s }") == ["E0302"])
+        #expect(codes("role r { grant execute on all future functions in schema s }") == ["W0504", "W0502"])
+        #expect(codes("role r { grant execute on all future routines in schema s }") == ["W0502"])
+    }
+
+    @Test func databaseWideExistingObjectsNeedDeclaredSchemas() {
+        #expect(codes("role r { grant select on all existing tables }") == ["E0310"])
+        #expect(codes("role r { grant select on all tables }") == ["W0503", "W0502"])
+        let (ir, problems) = lower("schema a\nschema b\nrole r { grant select on all existing tables }")
+        #expect(problems.isEmpty)
+        #expect(ir.grants.map(\.object) == [.allInSchema(.tables, schema: "a"), .allInSchema(.tables, schema: "b")])
     }
 
     @Test func contradictionsAndAbsentAreErrors() {
@@ -112,12 +123,17 @@ struct LoweringTests {
     }
 
     @Test func passwordsAreVerifiersOnly() {
-        let scram = "SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy"
+        let key = "5U2oGo7wZzEzGkzOi/sxqVYxM2Su+7ByNiHvGvfq6fg="
+        let scram = "SCRAM-SHA-256$4096:c2FsdHNhbHQ=$\(key):\(key)"
         #expect(codes("user u { password hash '\(scram)' }").isEmpty)
         #expect(codes("user u { password hash 'hunter2' }") == ["E0401"])
         #expect(codes("user u { password hash 'md5" + String(repeating: "a", count: 32) + "' }") == ["W0401"])
         #expect(codes("user u { password hash '*" + String(repeating: "A", count: 40) + "' }") == ["E0402"])
         #expect(codes("role r { password hash '\(scram)' }") == ["E0403"])
+        // Malformed verifiers would be stored as the hash of their own text: plaintext errors.
+        #expect(codes("user u { password hash 'SCRAM-SHA-256$4096:abc$def:ghi' }") == ["E0401"])
+        #expect(codes("user u { password hash 'SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy' }") == ["E0401"])
+        #expect(codes("user u { password hash 'md5" + String(repeating: "A", count: 32) + "' }") == ["E0401"])
     }
 
     @Test func membershipOptionsNeedVersion16() {

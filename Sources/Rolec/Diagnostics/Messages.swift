@@ -32,15 +32,12 @@ extension Diagnostic {
                    help: suggestion.map { "did you mean '\($0)'? (profiles: readonly, readwrite, maintenance, admin)" }
                        ?? "profiles are readonly, readwrite, maintenance and admin")
     }
-    static func unknownDialect(_ name: String, at r: SourceRange, known: [String]) -> Diagnostic {
-        Diagnostic(.error, "E0113", "unknown dialect '\(name)'", at: r, help: "known dialects: \(known.joined(separator: ", "))")
+    static func unknownDialect(_ name: String, at r: SourceRange, known: [String], suggestion: String?) -> Diagnostic {
+        Diagnostic(.error, "E0113", "unknown dialect '\(name)'", at: r,
+                   help: (suggestion.map { "did you mean '\($0)'? " } ?? "") + "known dialects: \(known.joined(separator: ", "))")
     }
     static func nestedBlock(_ what: String, at r: SourceRange) -> Diagnostic {
         Diagnostic(.error, "E0114", "\(what) is not allowed inside a dialect block", at: r)
-    }
-    static func invalidSettingName(_ name: String, at r: SourceRange) -> Diagnostic {
-        Diagnostic(.error, "E0115", "invalid setting name '\(name)'", at: r,
-                   help: "a setting name is a word or dotted words such as 'statement_timeout' or 'myapp.flag'")
     }
 
     // MARK: E02xx names and principals
@@ -70,6 +67,10 @@ extension Diagnostic {
         Diagnostic(.error, "E0206", "'\(name)' is declared absent but is also declared or used", at: r,
                    notes: [Note("declared or used here", at: declared)])
     }
+    static func builtinNotInVersion(_ name: String, dialect: String, version: String, since: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0207", "built-in role '\(name)' does not exist in \(dialect) \(version)", at: r,
+                   help: "it exists from \(dialect) \(since): target --server-version \(since) or later")
+    }
     static func builtinNotInDialect(_ name: String, dialect: String, at r: SourceRange) -> Diagnostic {
         Diagnostic(.error, "E0207", "built-in role '\(name)' does not exist in \(dialect)", at: r,
                    help: "put statements that use it inside a 'dialect' block for the dialects that have it")
@@ -96,7 +97,7 @@ extension Diagnostic {
                           help: help + "valid on \(kind): \(valid.joined(separator: ", "))")
     }
     static func unsupported(_ what: String, dialect: String, at r: SourceRange, hint: String) -> Diagnostic {
-        Diagnostic(.error, "E0302", "\(what) is not supported by \(dialect)", at: r, help: hint)
+        Diagnostic(.error, "E0302", "\(dialect) does not support \(what)", at: r, help: hint)
     }
     static func contradiction(_ what: String, at r: SourceRange, other: SourceRange) -> Diagnostic {
         Diagnostic(.error, "E0303", "\(what) is both granted and revoked", at: r,
@@ -118,6 +119,16 @@ extension Diagnostic {
     }
     static func profileObject(_ profile: String, at r: SourceRange) -> Diagnostic {
         Diagnostic(.error, "E0308", "profile '\(profile)' applies to schemas only", at: r, help: "write 'profile \(profile) on schema NAME'")
+    }
+    static func noSchemaForExisting(_ kind: String, at r: SourceRange, severity: Diagnostic.Severity) -> Diagnostic {
+        Diagnostic(severity, severity == .error ? "E0310" : "W0503",
+                   "no schema is declared, so existing \(kind) of the whole database cannot be listed", at: r,
+                   help: "declare the schemas ('schema NAME') or name one ('in schema NAME')"
+                       + (severity == .warning ? "; only future \(kind) get these privileges" : ""))
+    }
+    static func futureFunctionsCoverProcedures(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0504", "PostgreSQL default privileges for future functions also apply to future procedures", at: r,
+                   help: "write 'all routines' to say so, or 'all existing functions' to leave future objects out")
     }
     static func allPrivilegesWithColumns(at r: SourceRange) -> Diagnostic {
         Diagnostic(.error, "E0309", "'all' cannot be combined with other privileges", at: r)
@@ -171,8 +182,5 @@ extension Diagnostic {
     static func futureWithoutCreator(_ scope: String, at r: SourceRange) -> Diagnostic {
         Diagnostic(.warning, "W0502", "future objects in \(scope) get these privileges only when created by the role that runs the script", at: r,
                    help: "declare who creates them: 'schema NAME owned by ROLE' or 'created by ROLE, ...'")
-    }
-    static func dialectBlockSkipped(_ dialects: [String], at r: SourceRange) -> Diagnostic {
-        Diagnostic(.note, "N0501", "statements for \(dialects.joined(separator: ", ")) only", at: r)
     }
 }

@@ -49,18 +49,47 @@ public struct DiagnosticRenderer: Sendable {
         let (line, _) = file.location(of: range.start)
         let lineBytes = file.lineBytes(line)
         let lineStart = file.lineStarts[line - 1]
-        let lineText = String(decoding: lineBytes, as: UTF8.self)
+        let lineText = DiagnosticRenderer.printable(String(decoding: lineBytes, as: UTF8.self))
         let startInLine = max(0, min(range.start - lineStart, lineBytes.count))
         let endInLine = max(startInLine, min(range.end - lineStart, lineBytes.count))
         let prefix = lineBytes.prefix(startInLine)
         var padding = ""
         for scalar in String(decoding: prefix, as: UTF8.self).unicodeScalars {
-            padding += scalar == "\t" ? "\t" : " "
+            padding += scalar == "\t" ? "\t" : String(repeating: " ", count: DiagnosticRenderer.columns(scalar))
         }
         let marked = lineBytes[(lineBytes.startIndex + startInLine)..<(lineBytes.startIndex + endInLine)]
-        let width = max(1, String(decoding: marked, as: UTF8.self).unicodeScalars.count)
+        let width = max(1, String(decoding: marked, as: UTF8.self).unicodeScalars.reduce(0) { $0 + DiagnosticRenderer.columns($1) })
         let gutter = String(repeating: " ", count: String(line).count)
         return "\(gutter) |\n\(line) | \(lineText)\n\(gutter) | \(padding)\(String(repeating: "^", count: width))\n"
+    }
+
+    /// Terminal columns a scalar takes: 0 for combining marks, 2 for East Asian wide and
+    /// emoji ranges, 1 otherwise (control characters are shown as one-column symbols).
+    static func columns(_ scalar: Unicode.Scalar) -> Int {
+        let v = scalar.value
+        if (0x0300...0x036F).contains(v) || (0x200B...0x200F).contains(v) || (0xFE00...0xFE0F).contains(v) { return 0 }
+        let wide: [ClosedRange<UInt32>] = [
+            0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+            0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
+            0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
+        ]
+        return wide.contains { $0.contains(v) } ? 2 : 1
+    }
+
+    /// The line as shown under a diagnostic: control characters other than tab become
+    /// their visible symbols (U+2400...), so no NUL or escape sequence reaches a terminal.
+    static func printable(_ line: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in line.unicodeScalars {
+            if scalar.value < 0x20 && scalar != "\t", let symbol = Unicode.Scalar(0x2400 + scalar.value) {
+                out.append(symbol)
+            } else if scalar.value == 0x7F {
+                out.append("\u{2421}")
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     public func json(_ diagnostics: [Diagnostic]) -> String {

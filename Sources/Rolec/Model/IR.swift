@@ -74,7 +74,50 @@ public enum IRObject: Hashable, Sendable, Codable, Comparable {
         }
     }
 
-    public static func < (a: IRObject, b: IRObject) -> Bool { a.sortKey < b.sortKey }
+    public static func < (a: IRObject, b: IRObject) -> Bool { compareKeys(a, b) < 0 }
+
+    /// The first element of `sortKey`; equal ranks mean the same case.
+    var rank: Int {
+        switch self {
+        case .database: return 0
+        case .schema: return 1
+        case .server: return 2
+        case .relation(let k, _, _): return k == .sequence ? 4 : 3
+        case .routine(let k, _, _, _): return k == .function ? 5 : 6
+        case .allInSchema: return 7
+        }
+    }
+
+    /// Compares `sortKey`s (-1, 0, 1) without building them: sorting a large IR
+    /// spends most of its time here, and the tuples cost a copy of every string.
+    static func compareKeys(_ a: IRObject, _ b: IRObject) -> Int {
+        @inline(__always) func order(_ x: String, _ y: String) -> Int { x == y ? 0 : (x < y ? -1 : 1) }
+        let ra = a.rank, rb = b.rank
+        if ra != rb { return ra < rb ? -1 : 1 }
+        switch a {
+        case .database(let x):
+            guard case .database(let y) = b else { return 0 }
+            return order(x, y)
+        case .schema(let x):
+            guard case .schema(let y) = b else { return 0 }
+            return order(x, y)
+        case .server:
+            return 0
+        case .relation(_, let s1, let n1):
+            guard case .relation(_, let s2, let n2) = b else { return 0 }
+            let c = order(s1 ?? "", s2 ?? "")
+            return c != 0 ? c : order(n1, n2)
+        case .routine(_, let s1, let n1, let a1):
+            guard case .routine(_, let s2, let n2, let a2) = b else { return 0 }
+            var c = order(s1 ?? "", s2 ?? "")
+            if c == 0 { c = order(n1, n2) }
+            return c != 0 ? c : order(a1?.joined(separator: ",") ?? "\u{1}", a2?.joined(separator: ",") ?? "\u{1}")
+        case .allInSchema(let k1, let s1):
+            guard case .allInSchema(let k2, let s2) = b else { return 0 }
+            let c = order(s1, s2)
+            return c != 0 ? c : order(k1.rawValue, k2.rawValue)
+        }
+    }
 
     /// Human description: `table sales.orders`.
     public var display: String {
@@ -100,11 +143,66 @@ public struct IRGrant: Hashable, Sendable, Codable, Comparable {
     public var grantable: Bool
 
     public static func < (a: IRGrant, b: IRGrant) -> Bool {
-        if a.object != b.object { return a.object < b.object }
+        // Same order as `if a.object != b.object { return a.object < b.object }`, with one
+        // key comparison instead of an equality test plus two key tuples.
+        let c = IRObject.compareKeys(a.object, b.object)
+        if c != 0 { return c < 0 }
+        if a.object != b.object { return false }
+        return lessOnSameObject(a, b)
+    }
+
+    /// The rest of `<` once the objects are equal.
+    @inline(__always)
+    static func lessOnSameObject(_ a: IRGrant, _ b: IRGrant) -> Bool {
         if a.grantee != b.grantee { return a.grantee < b.grantee }
         if a.column != b.column { return (a.column ?? "") < (b.column ?? "") }
         if a.privilege != b.privilege { return a.privilege < b.privilege }
         return !a.grantable && b.grantable
+    }
+
+    /// The same array as `Array(facts).sorted()`, in a fraction of the time for a large
+    /// IR: the facts are bucketed by object (one hash each, then a counting sort over the
+    /// distinct objects in key order) and only each object's few facts are compared, by
+    /// index, so no fact is copied until the result is gathered. Falls back to the plain
+    /// sort when two distinct objects share a sort key (say a table and a view of the
+    /// same name), where `<` alone decides how their facts interleave.
+    static func sortedFacts<S: Sequence>(_ facts: S) -> [IRGrant] where S.Element == IRGrant {
+        let all = Array(facts)
+        guard all.count > 256 else { return all.sorted() }
+        var ids: [IRObject: Int] = [:]
+        var objects: [IRObject] = []
+        var objectOf = [Int](repeating: 0, count: all.count)
+        for i in all.indices {
+            let next = objects.count
+            // One lookup: the `default:` subscript inserts `next` when the object is new.
+            let id = { (slot: inout Int) in slot }(&ids[all[i].object, default: next])
+            if id == next { objects.append(all[i].object) }
+            objectOf[i] = id
+        }
+        let order = objects.indices.sorted { objects[$0] < objects[$1] }
+        for k in order.indices.dropFirst() where IRObject.compareKeys(objects[order[k - 1]], objects[order[k]]) == 0 {
+            return all.sorted()
+        }
+        var rank = [Int](repeating: 0, count: objects.count)
+        for (r, id) in order.enumerated() { rank[id] = r }
+        // Counting sort by object rank; original order is kept inside a bucket.
+        var bucketStart = [Int](repeating: 0, count: objects.count + 1)
+        for id in objectOf { bucketStart[rank[id] + 1] += 1 }
+        for r in 0..<objects.count { bucketStart[r + 1] += bucketStart[r] }
+        var fill = bucketStart
+        var slots = [Int](repeating: 0, count: all.count)
+        for i in all.indices {
+            let r = rank[objectOf[i]]
+            slots[fill[r]] = i
+            fill[r] += 1
+        }
+        all.withUnsafeBufferPointer { facts in
+            for r in 0..<objects.count where bucketStart[r + 1] - bucketStart[r] > 1 {
+                // Stable, like the sort it replaces.
+                slots[bucketStart[r]..<bucketStart[r + 1]].sort { lessOnSameObject(facts[$0], facts[$1]) }
+            }
+        }
+        return slots.map { all[$0] }
     }
 }
 

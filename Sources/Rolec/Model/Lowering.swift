@@ -70,7 +70,8 @@ public struct Lowering {
             for name in names {
                 let lower = name.text.lowercased()
                 if !DialectRegistry.knownNames.contains(lower) {
-                    report(.unknownDialect(name.text, at: name.range, known: DialectRegistry.knownNames.sorted()))
+                    report(.unknownDialect(name.text, at: name.range, known: DialectRegistry.knownNames.sorted(),
+                                           suggestion: closest(to: lower, among: DialectRegistry.knownNames) ?? (lower.hasPrefix("postgres") || lower == "pg" ? "postgres" : nil)))
                 }
                 if lower == dialect.name { matches = true }
             }
@@ -112,7 +113,7 @@ public struct Lowering {
                 break
             }
         }
-        for (name, range) in absentNames {
+        for (name, range) in absentNames.sorted(by: { $0.value < $1.value }) {
             if let decl = declared[name] { report(.declaredAndAbsent(name, at: range, declared: decl.range)) }
         }
         // Names that differ only by case read as one name in unquoted SQL.
@@ -156,7 +157,11 @@ public struct Lowering {
             report(.declaredAndAbsent(name.text, at: absentRange, declared: name.range))
             return nil
         }
-        if DialectRegistry.all.contains(where: { $0.name != dialect.name && $0.builtinRoles(version: $0.defaultVersion).contains(name.text) }) {
+        if let version = dialect.versions.first(where: { dialect.builtinRoles(version: $0).contains(name.text) }) {
+            report(.builtinNotInVersion(name.text, dialect: dialect.displayName, version: target.version, since: version, at: name.range))
+            return nil
+        }
+        if DialectRegistry.all.contains(where: { other in other.name != dialect.name && other.versions.contains { other.builtinRoles(version: $0).contains(name.text) } }) {
             report(.builtinNotInDialect(name.text, dialect: dialect.displayName, at: name.range))
             return nil
         }
@@ -250,6 +255,10 @@ public struct Lowering {
                     }
                 }
                 for role in roles {
+                    if role.text.lowercased() == "public" {
+                        report(.publicAsMember(at: role.range))
+                        continue
+                    }
                     guard let resolved = resolve(role) else { continue }
                     if resolved == name.text {
                         report(.membershipCycle([name.text, name.text], at: role.range))
@@ -368,6 +377,11 @@ public struct Lowering {
         case bulk(BulkKind, BulkScope, schema: String?)
     }
 
+    /// Lower-case names of the privileges a capability table does not refuse, for hints.
+    static func usable(_ table: [String: Capability]) -> [String] {
+        table.filter { if case .unsupported = $0.value { return false } else { return true } }.keys.sorted().map { $0.lowercased() }
+    }
+
     static func objectClass(of kind: BulkKind) -> ObjectClass {
         switch kind {
         case .tables: return .table
@@ -439,8 +453,8 @@ public struct Lowering {
                     let columnTable = dialect.privileges(on: .column, version: target.version)
                     guard let capability = columnTable[canonical] else {
                         if table[canonical] != nil { report(.columnPrivilegeInvalid(item.name, at: item.range)) } else {
-                            report(.invalidPrivilege(item.name, kind: objectClass.rawValue, valid: table.keys.sorted().map { $0.lowercased() },
-                                                     at: item.range, suggestion: closest(to: item.name, among: table.keys.map { $0.lowercased() })))
+                            report(.invalidPrivilege(item.name, kind: objectClass.rawValue, valid: Lowering.usable(table),
+                                                     at: item.range, suggestion: closest(to: item.name, among: Lowering.usable(table))))
                         }
                         continue
                     }
@@ -452,7 +466,7 @@ public struct Lowering {
                     continue
                 }
                 guard let capability = table[canonical] else {
-                    let valid = table.keys.sorted().map { $0.lowercased() }
+                    let valid = Lowering.usable(table)
                     report(.invalidPrivilege(item.name, kind: objectClass.rawValue, valid: valid, at: item.range,
                                              suggestion: closest(to: item.name, among: valid)))
                     continue
@@ -502,6 +516,10 @@ public struct Lowering {
         case .bulk(let kind, let scope, let schema):
             if scope != .future {
                 let schemas = schema.map { [$0] } ?? schemaDecls.keys.sorted()
+                if schemas.isEmpty {
+                    report(scope == .existing ? .noSchemaForExisting(kind.rawValue, at: objectRange, severity: .error)
+                                              : .noSchemaForExisting(kind.rawValue, at: objectRange, severity: .warning))
+                }
                 for s in schemas {
                     for grantee in grantees {
                         for (privilege, _) in pairs {
@@ -512,6 +530,7 @@ public struct Lowering {
                 }
             }
             if scope != .existing {
+                if !revoke { report(dialect.checkFeature(.defaultPrivileges(kind), version: target.version, at: objectRange)) }
                 if revoke, grantees.contains(.publicRole), schema != nil {
                     report(dialect.checkFeature(.schemaDefaultRevokeFromPublic(kind, privileges: pairs.map(\.0)), version: target.version, at: objectRange))
                 }
@@ -654,7 +673,7 @@ public struct Lowering {
     mutating func finish() {
         ir.memberships = memberships.values.sorted()
         findCycles()
-        for fact in revokes {
+        for fact in revokes.sorted() {
             var asGrant = fact
             asGrant.grantable = false
             var withOption = fact
@@ -664,24 +683,29 @@ public struct Lowering {
                                       at: revokeOrigins[fact] ?? .none, other: grantOrigins[candidate] ?? .none))
             }
         }
-        for fact in defaultRevokes {
+        for fact in defaultRevokes.sorted() {
             for grantable in [false, true] {
                 var candidate = fact
                 candidate.grantable = grantable
                 if defaultGrants.contains(candidate) {
-                    report(.contradiction("\(fact.privilege.lowercased()) on future \(fact.kind.rawValue) for \(fact.grantee.display)",
+                    report(.contradiction("\(fact.privilege.lowercased()) on future \(fact.kind.rawValue)\(fact.schema.map { " in schema \($0)" } ?? "") for \(fact.grantee.display)",
                                           at: defaultRevokeOrigins[fact] ?? .none, other: defaultGrantOrigins[candidate] ?? .none))
                 }
             }
         }
         // A privilege granted both with and without grant option is one fact: the stronger one.
-        ir.grants = grants.filter { g in g.grantable || !grants.contains(IRGrant(grantee: g.grantee, privilege: g.privilege, object: g.object, column: g.column, grantable: true)) }.sorted()
+        // Only a fact with grant option can make another redundant: without any, keep all.
+        if grants.contains(where: \.grantable) {
+            ir.grants = IRGrant.sortedFacts(grants.filter { g in g.grantable || !grants.contains(IRGrant(grantee: g.grantee, privilege: g.privilege, object: g.object, column: g.column, grantable: true)) })
+        } else {
+            ir.grants = IRGrant.sortedFacts(grants)
+        }
         ir.defaultGrants = defaultGrants.filter { g in
             var strong = g
             strong.grantable = true
             return g.grantable || !defaultGrants.contains(strong)
         }.sorted()
-        ir.revokes = revokes.sorted()
+        ir.revokes = IRGrant.sortedFacts(revokes)
         ir.defaultRevokes = defaultRevokes.sorted()
         ir.principals.sort()
         ir.ownerships.sort()

@@ -48,7 +48,7 @@ extension Parser {
             var words = [keyword(current)]
             advance()
             // Multi-word privileges (`lock tables`, `alter system`) stay on one line.
-            while current.kind == .word, !isKeyword("on"), !isKeyword("except"), !atLineStart(current) {
+            while current.kind == .word, !isKeyword("on"), !isKeyword("except"), !startsObject(current), !atLineStart(current) {
                 words.append(keyword(current))
                 advance()
             }
@@ -67,7 +67,7 @@ extension Parser {
         var objects = [try parseObject()]
         while current.kind == .comma {
             advance()
-            if current.kind == .word, Parser.objectKeywords.contains(keyword(current)) {
+            if current.kind == .word, isObjectKeyword(current) {
                 objects.append(try parseObject())
                 continue
             }
@@ -75,6 +75,38 @@ extension Parser {
             objects.append(try parseRepeatedObject(like: last))
         }
         return objects
+    }
+
+    /// Whether a word is one of `objectKeywords`, without building its lower-cased text
+    /// (this runs once per object of a list).
+    func isObjectKeyword(_ token: Token) -> Bool {
+        Parser.objectKeywordList.contains { isKeyword($0, token) }
+    }
+
+    static let objectKeywordList: [String] = objectKeywords.sorted()
+
+    /// Object keywords that no privilege name contains (`create view`, `lock tables` and
+    /// `show databases` do contain object words), so a privilege's words stop there.
+    static let privilegeStopWords = ["table", "schema", "database", "sequence", "function", "procedure", "server"]
+
+    func startsObject(_ token: Token) -> Bool {
+        Parser.privilegeStopWords.contains { isKeyword($0, token) }
+    }
+
+    /// "a table name" and the like: literals, so the hot path builds no string.
+    static func nameDescription(_ kind: RelationKind) -> String {
+        switch kind {
+        case .table: return "a table name"
+        case .view: return "a view name"
+        case .sequence: return "a sequence name"
+        }
+    }
+
+    static func nameDescription(_ kind: RoutineKind) -> String {
+        switch kind {
+        case .function: return "a function name"
+        case .procedure: return "a procedure name"
+        }
     }
 
     /// A bare name after a comma: an object of the same kind as the one before it.
@@ -86,9 +118,9 @@ extension Parser {
         case .schema:
             return ObjectRef(kind: .schema(try parseName("a schema name")), range: rangeFrom(start))
         case .relation(let kind, _):
-            return ObjectRef(kind: .relation(kind, try parseQualifiedName("a \(kind.rawValue) name")), range: rangeFrom(start))
+            return ObjectRef(kind: .relation(kind, try parseQualifiedName(Parser.nameDescription(kind))), range: rangeFrom(start))
         case .routine(let kind, _, _):
-            let name = try parseQualifiedName("a \(kind.rawValue) name")
+            let name = try parseQualifiedName(Parser.nameDescription(kind))
             let arguments = try parseOptionalArgumentTypes()
             return ObjectRef(kind: .routine(kind, name, arguments: arguments), range: rangeFrom(start))
         case .server, .bulk:
@@ -118,11 +150,11 @@ extension Parser {
         case "table", "view", "sequence":
             advance()
             let kind = RelationKind(rawValue: word) ?? .table
-            return ObjectRef(kind: .relation(kind, try parseQualifiedName("a \(word) name")), range: rangeFrom(start))
+            return ObjectRef(kind: .relation(kind, try parseQualifiedName(Parser.nameDescription(kind))), range: rangeFrom(start))
         case "function", "procedure":
             advance()
             let kind = RoutineKind(rawValue: word) ?? .function
-            let name = try parseQualifiedName("a \(word) name")
+            let name = try parseQualifiedName(Parser.nameDescription(kind))
             let arguments = try parseOptionalArgumentTypes()
             return ObjectRef(kind: .routine(kind, name, arguments: arguments), range: rangeFrom(start))
         case "all":

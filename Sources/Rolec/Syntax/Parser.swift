@@ -95,12 +95,16 @@ public struct Parser {
     /// The lower-cased text of a bare word (keywords are matched without case); "" otherwise.
     func keyword(_ token: Token) -> String {
         guard token.kind == .word else { return "" }
-        var out = [UInt8]()
-        out.reserveCapacity(token.end - token.start)
-        for b in bytes[token.start..<token.end] {
-            out.append(b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b + 32 : b)
+        // Written straight into the string's storage: no temporary array (words are short
+        // ASCII, so this is usually a small string without any allocation).
+        let start = token.start, count = token.end - token.start
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            for i in 0..<count {
+                let b = bytes[start + i]
+                buffer[i] = b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b + 32 : b
+            }
+            return count
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     func isKeyword(_ word: String, _ token: Token? = nil) -> Bool {

@@ -31,8 +31,8 @@ ALTER SCHEMA sales OWNER TO sales_owner;
 -- Privileges
 GRANT USAGE ON SCHEMA sales TO reader;
 GRANT EXECUTE ON ALL ROUTINES IN SCHEMA sales TO reader;
-GRANT SELECT ON ALL TABLES IN SCHEMA sales TO reader;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA sales TO reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA sales TO reader;
 
 -- Default privileges for future objects
 ALTER DEFAULT PRIVILEGES FOR ROLE batch_jobs IN SCHEMA sales GRANT EXECUTE ON FUNCTIONS TO reader;

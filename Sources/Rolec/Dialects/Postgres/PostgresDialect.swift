@@ -12,7 +12,17 @@ public struct PostgresDialect: Dialect {
 
     static let tablePrivileges = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"]
 
+    /// Lowering asks for a table per object it meets, so the tables are built once:
+    /// index 0 before PostgreSQL 17, index 1 from 17 on (MAINTAIN is the only difference).
+    static let capabilityTables: [[ObjectClass: [String: Capability]]] = [15, 17].map { version in
+        Dictionary(uniqueKeysWithValues: ObjectClass.allCases.map { ($0, makePrivileges(on: $0, version: String(version))) })
+    }
+
     public func privileges(on objectClass: ObjectClass, version: String) -> [String: Capability] {
+        PostgresDialect.capabilityTables[PostgresDialect.number(version) >= 17 ? 1 : 0][objectClass] ?? [:]
+    }
+
+    static func makePrivileges(on objectClass: ObjectClass, version: String) -> [String: Capability] {
         func rendered(_ names: [String]) -> [String: Capability] {
             Dictionary(uniqueKeysWithValues: names.map { ($0, Capability.rendered) })
         }
@@ -106,6 +116,8 @@ public struct PostgresDialect: Dialect {
         case .bulkScope(let scope, .procedures) where scope != .existing:
             return [.unsupported("default privileges for future procedures", dialect: "PostgreSQL", at: range,
                                  hint: "PostgreSQL default privileges cover functions and procedures together: write 'all routines', or 'all existing procedures'")]
+        case .defaultPrivileges(.functions):
+            return [.futureFunctionsCoverProcedures(at: range)]
         case .object(.server):
             return [.unsupported("server-wide privileges", dialect: "PostgreSQL", at: range,
                                  hint: "grant a predefined role instead, such as pg_monitor, pg_read_all_data or pg_signal_backend, inside 'dialect postgres { ... }'")]

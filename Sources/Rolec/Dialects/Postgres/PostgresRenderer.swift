@@ -174,7 +174,7 @@ struct PostgresRenderer {
             let text = revoke
                 ? "REVOKE \(statement.privileges) ON \(statement.group) \(names) FROM \(who);"
                 : "GRANT \(statement.privileges) ON \(statement.group) \(names) TO \(who)\(statement.grantable ? " WITH GRANT OPTION" : "");"
-            rendered.append(([String(format3(statement.rank)), names, statement.privileges, who], text))
+            rendered.append(([format3(statement.rank), statement.group, names, statement.privileges, who, statement.grantable ? "1" : "0"], text))
         }
         // Column privileges: one statement per table, privilege-with-columns list and grantee set.
         struct ColumnStatement: Hashable { var object: IRObject; var list: String; var grantable: Bool }
@@ -191,7 +191,7 @@ struct PostgresRenderer {
             let text = revoke
                 ? "REVOKE \(statement.list) ON TABLE \(clause.name) FROM \(who);"
                 : "GRANT \(statement.list) ON TABLE \(clause.name) TO \(who)\(statement.grantable ? " WITH GRANT OPTION" : "");"
-            rendered.append(([format3(clause.rank) + "c", clause.name, statement.list, who], text))
+            rendered.append(([format3(clause.rank) + "c", clause.name, statement.list, who, statement.grantable ? "1" : "0"], text))
         }
         return rendered.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.text)
     }
@@ -224,7 +224,7 @@ struct PostgresRenderer {
             text += revoke
                 ? " REVOKE \(shared.privileges) ON \(kind) FROM \(who);"
                 : " GRANT \(shared.privileges) ON \(kind) TO \(who)\(shared.grantable ? " WITH GRANT OPTION" : "");"
-            rendered.append(([shared.creator ?? "", shared.schema ?? "", kind, shared.privileges, who], text))
+            rendered.append(([shared.creator ?? "", shared.schema ?? "", kind, shared.privileges, who, shared.grantable ? "1" : "0"], text))
         }
         return rendered.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.text)
     }
