@@ -153,15 +153,23 @@ struct PostgresServer: Sendable, CustomStringConvertible {
     /// database `DROP OWNED BY ... CASCADE` (objects, privileges, default
     /// privileges), then `REASSIGN OWNED` for what remains (databases,
     /// tablespaces) and `DROP ROLE`.
+    /// Drops every role but `postgres` and the `pg_*` roles, in every database, with one
+    /// `DROP OWNED BY` per role: a single `DROP OWNED BY a, b` fails with `XX000 could
+    /// not find tuple for default ACL` (PostgreSQL 15.20 and 18.6) when `a` holds
+    /// default privileges granted to `b`, which many policies create.
     func resetRoles() throws {
         let roles = try psql("""
             SELECT string_agg(quote_ident(rolname), ', ' ORDER BY rolname)
             FROM pg_roles WHERE rolname !~ '^pg_' AND rolname <> 'postgres';
             """)
         guard !roles.isEmpty else { return }
+        let dropOwned = try psql("""
+            SELECT string_agg('DROP OWNED BY ' || quote_ident(rolname) || ' CASCADE;', E'\\n' ORDER BY rolname)
+            FROM pg_roles WHERE rolname !~ '^pg_' AND rolname <> 'postgres';
+            """)
         for database in try databaseNames() {
             do {
-                try psql("DROP OWNED BY \(roles) CASCADE;", database: database)
+                try psql(dropOwned, database: database)
             } catch {
                 // A database dropped meanwhile is fine; anything else is not.
                 let stillThere = try psql(

@@ -34,7 +34,14 @@ BEGIN
   IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'Former Admin') THEN
     REASSIGN OWNED BY "Former Admin" TO CURRENT_USER;
     DROP OWNED BY "Former Admin";
-    DROP ROLE "Former Admin";
+    IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d
+               JOIN pg_catalog.pg_roles r ON d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.refobjid = r.oid
+               JOIN pg_catalog.pg_database db ON db.oid = d.dbid
+               WHERE r.rolname = 'Former Admin' AND db.datname <> current_database()) THEN
+      RAISE NOTICE 'role % still owns or holds objects in other databases: run this script there too; it is dropped there', 'Former Admin';
+    ELSE
+      DROP ROLE "Former Admin";
+    END IF;
   END IF;
 END
 $rolec$;
@@ -43,7 +50,14 @@ BEGIN
   IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'bob') THEN
     REASSIGN OWNED BY bob TO CURRENT_USER;
     DROP OWNED BY bob;
-    DROP ROLE bob;
+    IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d
+               JOIN pg_catalog.pg_roles r ON d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.refobjid = r.oid
+               JOIN pg_catalog.pg_database db ON db.oid = d.dbid
+               WHERE r.rolname = 'bob' AND db.datname <> current_database()) THEN
+      RAISE NOTICE 'role % still owns or holds objects in other databases: run this script there too; it is dropped there', 'bob';
+    ELSE
+      DROP ROLE bob;
+    END IF;
   END IF;
 END
 $rolec$;
@@ -52,7 +66,14 @@ BEGIN
   IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'old_reporting') THEN
     REASSIGN OWNED BY old_reporting TO CURRENT_USER;
     DROP OWNED BY old_reporting;
-    DROP ROLE old_reporting;
+    IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d
+               JOIN pg_catalog.pg_roles r ON d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.refobjid = r.oid
+               JOIN pg_catalog.pg_database db ON db.oid = d.dbid
+               WHERE r.rolname = 'old_reporting' AND db.datname <> current_database()) THEN
+      RAISE NOTICE 'role % still owns or holds objects in other databases: run this script there too; it is dropped there', 'old_reporting';
+    ELSE
+      DROP ROLE old_reporting;
+    END IF;
   END IF;
 END
 $rolec$;
@@ -61,7 +82,14 @@ BEGIN
   IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'pgmonitor_legacy') THEN
     REASSIGN OWNED BY pgmonitor_legacy TO CURRENT_USER;
     DROP OWNED BY pgmonitor_legacy;
-    DROP ROLE pgmonitor_legacy;
+    IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d
+               JOIN pg_catalog.pg_roles r ON d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.refobjid = r.oid
+               JOIN pg_catalog.pg_database db ON db.oid = d.dbid
+               WHERE r.rolname = 'pgmonitor_legacy' AND db.datname <> current_database()) THEN
+      RAISE NOTICE 'role % still owns or holds objects in other databases: run this script there too; it is dropped there', 'pgmonitor_legacy';
+    ELSE
+      DROP ROLE pgmonitor_legacy;
+    END IF;
   END IF;
 END
 $rolec$;

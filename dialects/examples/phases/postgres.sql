@@ -52,7 +52,14 @@ BEGIN
   IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'app_rw_old') THEN
     REASSIGN OWNED BY app_rw_old TO CURRENT_USER;
     DROP OWNED BY app_rw_old;
-    DROP ROLE app_rw_old;
+    IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d
+               JOIN pg_catalog.pg_roles r ON d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.refobjid = r.oid
+               JOIN pg_catalog.pg_database db ON db.oid = d.dbid
+               WHERE r.rolname = 'app_rw_old' AND db.datname <> current_database()) THEN
+      RAISE NOTICE 'role % still owns or holds objects in other databases: run this script there too; it is dropped there', 'app_rw_old';
+    ELSE
+      DROP ROLE app_rw_old;
+    END IF;
   END IF;
 END
 $rolec$;

@@ -140,17 +140,52 @@ struct PostgresRenderer {
     }
 
     func grantStatements(_ facts: [IRGrant], revoke: Bool) -> [String] {
-        // 1. per (object, column-less, grantee, grantable): the privilege set
-        struct Holder: Hashable { var object: IRObject; var grantee: PrincipalRef; var grantable: Bool }
-        var objectPrivileges: [Holder: [String]] = [:]
+        var rendered = groupedObjectStatements(facts, revoke: revoke) ?? objectStatements(facts, revoke: revoke)
+        // Column privileges: one statement per table, privilege-with-columns list and grantee set.
         struct ColumnHolder: Hashable { var object: IRObject; var grantee: PrincipalRef; var grantable: Bool }
         var columnPrivileges: [ColumnHolder: [String: [String]]] = [:]
         for fact in facts {
             if let column = fact.column {
                 columnPrivileges[ColumnHolder(object: fact.object, grantee: fact.grantee, grantable: fact.grantable), default: [:]][fact.privilege, default: []].append(column)
-            } else {
-                objectPrivileges[Holder(object: fact.object, grantee: fact.grantee, grantable: fact.grantable), default: []].append(fact.privilege)
             }
+        }
+        struct ColumnStatement: Hashable { var object: IRObject; var list: String; var grantable: Bool }
+        var columnGrantees: [ColumnStatement: [PrincipalRef]] = [:]
+        for (holder, byPrivilege) in columnPrivileges {
+            let list = PostgresRenderer.sortPrivileges(Array(byPrivilege.keys)).map { privilege in
+                "\(privilege) (\(byPrivilege[privilege, default: []].sorted().map(Q.identifier).joined(separator: ", ")))"
+            }.joined(separator: ", ")
+            columnGrantees[ColumnStatement(object: holder.object, list: list, grantable: holder.grantable), default: []].append(holder.grantee)
+        }
+        for (statement, holders) in columnGrantees {
+            let clause = PostgresRenderer.objectClause(statement.object)
+            let who = holders.sorted().map(renderGrantee).joined(separator: ", ")
+            let text = revoke
+                ? "REVOKE \(statement.list) ON TABLE \(clause.name) FROM \(who);"
+                : "GRANT \(statement.list) ON TABLE \(clause.name) TO \(who)\(statement.grantable ? " WITH GRANT OPTION" : "");"
+            rendered.append(([format3(clause.rank) + "c", clause.name, statement.list, who, statement.grantable ? "1" : "0"], text))
+        }
+        return rendered.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.text)
+    }
+
+    /// One GRANT (REVOKE) of a privilege list on objects of one group, with its sort key.
+    func objectStatement(group: String, rank: Int, privileges: String, grantable: Bool, names: String, who: String,
+                         revoke: Bool) -> (key: [String], text: String) {
+        let text = revoke
+            ? "REVOKE \(privileges) ON \(group) \(names) FROM \(who);"
+            : "GRANT \(privileges) ON \(group) \(names) TO \(who)\(grantable ? " WITH GRANT OPTION" : "");"
+        return ([format3(rank), group, names, privileges, who, grantable ? "1" : "0"], text)
+    }
+
+    /// Statements for the facts without a column: the grantees of each (object, privilege
+    /// set, grantable), then the objects of each (object group, privilege set, grantable,
+    /// grantees). `groupedObjectStatements` computes the same faster; this is the plain form.
+    func objectStatements(_ facts: [IRGrant], revoke: Bool) -> [(key: [String], text: String)] {
+        // 1. per (object, column-less, grantee, grantable): the privilege set
+        struct Holder: Hashable { var object: IRObject; var grantee: PrincipalRef; var grantable: Bool }
+        var objectPrivileges: [Holder: [String]] = [:]
+        for fact in facts where fact.column == nil {
+            objectPrivileges[Holder(object: fact.object, grantee: fact.grantee, grantable: fact.grantable), default: []].append(fact.privilege)
         }
         // 2. per (object, privilege set, grantable): the grantees
         struct Shared: Hashable { var object: IRObject; var privileges: String; var grantable: Bool }
@@ -171,29 +206,115 @@ struct PostgresRenderer {
             let sortedObjects = list.sorted()
             let names = sortedObjects.map { PostgresRenderer.objectClause($0).name }.joined(separator: ", ")
             let who = statement.grantees.map(renderGrantee).joined(separator: ", ")
-            let text = revoke
-                ? "REVOKE \(statement.privileges) ON \(statement.group) \(names) FROM \(who);"
-                : "GRANT \(statement.privileges) ON \(statement.group) \(names) TO \(who)\(statement.grantable ? " WITH GRANT OPTION" : "");"
-            rendered.append(([format3(statement.rank), statement.group, names, statement.privileges, who, statement.grantable ? "1" : "0"], text))
+            rendered.append(objectStatement(group: statement.group, rank: statement.rank, privileges: statement.privileges,
+                                            grantable: statement.grantable, names: names, who: who, revoke: revoke))
         }
-        // Column privileges: one statement per table, privilege-with-columns list and grantee set.
-        struct ColumnStatement: Hashable { var object: IRObject; var list: String; var grantable: Bool }
-        var columnGrantees: [ColumnStatement: [PrincipalRef]] = [:]
-        for (holder, byPrivilege) in columnPrivileges {
-            let list = PostgresRenderer.sortPrivileges(Array(byPrivilege.keys)).map { privilege in
-                "\(privilege) (\(byPrivilege[privilege, default: []].sorted().map(Q.identifier).joined(separator: ", ")))"
-            }.joined(separator: ", ")
-            columnGrantees[ColumnStatement(object: holder.object, list: list, grantable: holder.grantable), default: []].append(holder.grantee)
+        return rendered
+    }
+
+    /// `objectStatements` for large scripts (a million facts): each object is numbered once
+    /// (consecutive facts usually share it) and its clause rendered once, a privilege set
+    /// is a bit mask, so the three groupings hash integers and a grantee name instead of
+    /// whole objects and string arrays. The groups, hence the statements, are the same.
+    /// Nil (use the plain form) when the facts name more than 64 distinct privileges or
+    /// list a fact twice.
+    func groupedObjectStatements(_ facts: [IRGrant], revoke: Bool) -> [(key: [String], text: String)]? {
+        var objectIDs: [IRObject: Int] = [:]
+        var objects: [IRObject] = []
+        var privilegeNames: [String] = []   // bit i of a mask stands for privilegeNames[i]
+        // 1. per (object, grantee, grantable): the privilege set
+        struct Holder: Hashable { var object: Int; var grantee: PrincipalRef; var grantable: Bool }
+        var holderIndex: [Holder: Int] = [:]
+        var holders: [Holder] = []
+        var masks: [UInt64] = []
+        var lastObject: (object: IRObject, id: Int)?
+        for fact in facts where fact.column == nil {
+            let id: Int
+            if let last = lastObject, last.object == fact.object {
+                id = last.id
+            } else if let known = objectIDs[fact.object] {
+                id = known
+                lastObject = (fact.object, id)
+            } else {
+                id = objects.count
+                objectIDs[fact.object] = id
+                objects.append(fact.object)
+                lastObject = (fact.object, id)
+            }
+            var bitIndex = 0
+            while bitIndex < privilegeNames.count, privilegeNames[bitIndex] != fact.privilege { bitIndex += 1 }
+            if bitIndex == privilegeNames.count {
+                guard bitIndex < 64 else { return nil }
+                privilegeNames.append(fact.privilege)
+            }
+            let bit = UInt64(1) << UInt64(bitIndex)
+            let holder = Holder(object: id, grantee: fact.grantee, grantable: fact.grantable)
+            // A fact listed twice would repeat its privilege in the plain form: leave it that.
+            if let last = holders.indices.last, holders[last] == holder {
+                if masks[last] & bit != 0 { return nil }
+                masks[last] |= bit
+            } else if let index = holderIndex[holder] {
+                if masks[index] & bit != 0 { return nil }
+                masks[index] |= bit
+            } else {
+                holderIndex[holder] = holders.count
+                holders.append(holder)
+                masks.append(bit)
+            }
         }
-        for (statement, holders) in columnGrantees {
-            let clause = PostgresRenderer.objectClause(statement.object)
-            let who = holders.sorted().map(renderGrantee).joined(separator: ", ")
-            let text = revoke
-                ? "REVOKE \(statement.list) ON TABLE \(clause.name) FROM \(who);"
-                : "GRANT \(statement.list) ON TABLE \(clause.name) TO \(who)\(statement.grantable ? " WITH GRANT OPTION" : "");"
-            rendered.append(([format3(clause.rank) + "c", clause.name, statement.list, who, statement.grantable ? "1" : "0"], text))
+        // 2. per (object, privilege set, grantable): the grantees
+        struct Shared: Hashable { var object: Int; var mask: UInt64; var grantable: Bool }
+        var sharedIndex: [Shared: Int] = [:]
+        var shared: [Shared] = []
+        var sharedGrantees: [[PrincipalRef]] = []
+        for (k, holder) in holders.enumerated() {
+            let key = Shared(object: holder.object, mask: masks[k], grantable: holder.grantable)
+            if let index = sharedIndex[key] {
+                sharedGrantees[index].append(holder.grantee)
+            } else {
+                sharedIndex[key] = shared.count
+                shared.append(key)
+                sharedGrantees.append([holder.grantee])
+            }
         }
-        return rendered.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.text)
+        // 3. per (object group, privilege set, grantable, grantees): the objects
+        let clauses = objects.map(PostgresRenderer.objectClause)
+        var privilegeLists: [UInt64: String] = [:]
+        struct Statement: Hashable { var group: String; var rank: Int; var privileges: String; var grantable: Bool; var grantees: [PrincipalRef] }
+        var statementIndex: [Statement: Int] = [:]
+        var statements: [Statement] = []
+        var statementObjects: [[Int]] = []
+        for (k, s) in shared.enumerated() {
+            let privileges: String
+            if let known = privilegeLists[s.mask] {
+                privileges = known
+            } else {
+                let names = privilegeNames.indices.filter { s.mask & (UInt64(1) << UInt64($0)) != 0 }.map { privilegeNames[$0] }
+                privileges = PostgresRenderer.sortPrivileges(names).joined(separator: ", ")
+                privilegeLists[s.mask] = privileges
+            }
+            let clause = clauses[s.object]
+            let key = Statement(group: clause.group, rank: clause.rank, privileges: privileges, grantable: s.grantable, grantees: sharedGrantees[k].sorted())
+            if let index = statementIndex[key] {
+                statementObjects[index].append(s.object)
+            } else {
+                statementIndex[key] = statements.count
+                statements.append(key)
+                statementObjects.append([s.object])
+            }
+        }
+        // Objects in `IRObject` order: sort the distinct objects once, then compare ranks.
+        var objectRank = [Int](repeating: 0, count: objects.count)
+        for (rank, id) in objects.indices.sorted(by: { objects[$0] < objects[$1] }).enumerated() { objectRank[id] = rank }
+        var rendered: [(key: [String], text: String)] = []
+        rendered.reserveCapacity(statements.count)
+        for (index, statement) in statements.enumerated() {
+            let names = statementObjects[index].sorted { objectRank[$0] < objectRank[$1] }.map { clauses[$0].name }.joined(separator: ", ")
+            let who = statement.grantees.map(renderGrantee).joined(separator: ", ")
+            rendered.append(objectStatement(group: statement.group, rank: statement.rank, privileges: statement.privileges,
+                                            grantable: statement.grantable, names: names, who: who, revoke: revoke))
+        }
+        return rendered
     }
 
     func format3(_ n: Int) -> String { n < 10 ? "00\(n)" : n < 100 ? "0\(n)" : "\(n)" }
@@ -232,12 +353,23 @@ struct PostgresRenderer {
     func absent() -> [String] {
         ir.absent.map { a in
             let name = Q.identifier(a.name)
+            // REASSIGN/DROP OWNED act on the current database only (and on shared objects):
+            // the role is dropped by the run in the last database where it still had
+            // objects; earlier runs say what is left instead of failing the deployment.
+            let literal = Q.literal(a.name)
             let body = """
             BEGIN
-              IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = \(Q.literal(a.name))) THEN
+              IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = \(literal)) THEN
                 REASSIGN OWNED BY \(name) TO CURRENT_USER;
                 DROP OWNED BY \(name);
-                DROP ROLE \(name);
+                IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d
+                           JOIN pg_catalog.pg_roles r ON d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.refobjid = r.oid
+                           JOIN pg_catalog.pg_database db ON db.oid = d.dbid
+                           WHERE r.rolname = \(literal) AND db.datname <> current_database()) THEN
+                  RAISE NOTICE 'role % still owns or holds objects in other databases: run this script there too; it is dropped there', \(literal);
+                ELSE
+                  DROP ROLE \(name);
+                END IF;
               END IF;
             END
             """
