@@ -38,12 +38,22 @@ public struct Diagnostic: Sendable, Hashable {
 /// Collects diagnostics of every stage of one run.
 public struct DiagnosticBag: Sendable {
     public private(set) var items: [Diagnostic] = []
-    private var seen: Set<Diagnostic> = []
+    private struct Key: Hashable {
+        var severity: Diagnostic.Severity
+        var code: String
+        var message: String
+        var range: SourceRange
+    }
+    private var seen: Set<Key> = []
 
     public init() {}
 
+    /// Adds a diagnostic unless one with the same code and message at the same place is
+    /// there already (checking several dialects finds many problems once per dialect;
+    /// the first one's help is kept).
     public mutating func add(_ diagnostic: Diagnostic) {
-        if seen.insert(diagnostic).inserted { items.append(diagnostic) }
+        let key = Key(severity: diagnostic.severity, code: diagnostic.code, message: diagnostic.message, range: diagnostic.range)
+        if seen.insert(key).inserted { items.append(diagnostic) }
     }
 
     public mutating func add(contentsOf other: [Diagnostic]) {

@@ -156,9 +156,8 @@ extension Diagnostic {
     static func conflictingAttribute(_ what: String, at r: SourceRange, previous: SourceRange) -> Diagnostic {
         Diagnostic(.error, "E0501", "conflicting attribute '\(what)'", at: r, notes: [Note("set differently here", at: previous)])
     }
-    static func membershipOptionUnsupported(_ option: String, target: String, at r: SourceRange) -> Diagnostic {
-        Diagnostic(.error, "E0502", "membership option '\(option)' is not supported by \(target)", at: r,
-                   help: "PostgreSQL 16 and later support per-membership inherit and set; use --server-version 16 or later, or the role's 'noinherit' attribute")
+    static func membershipOptionUnsupported(_ option: String, target: String, at r: SourceRange, hint: String) -> Diagnostic {
+        Diagnostic(.error, "E0502", "membership option '\(option)' is not supported by \(target)", at: r, help: hint)
     }
     static func invalidValue(_ what: String, at r: SourceRange, help: String) -> Diagnostic {
         Diagnostic(.error, "E0503", "invalid \(what)", at: r, help: help)

@@ -85,6 +85,9 @@ public protocol Dialect: Sendable {
     func checkIdentifier(_ name: String, at range: SourceRange) -> [Diagnostic]
     /// Problems with a construct the dialect may not support (membership options, settings, ...).
     func checkFeature(_ feature: Feature, version: String, at range: SourceRange) -> [Diagnostic]
+    /// Whether future objects need default privileges of their own (PostgreSQL), or are
+    /// covered by the grant on the schema itself (MySQL's `db.*`).
+    var futureObjectsNeedDefaultPrivileges: Bool { get }
     /// Chooses the verifier this dialect takes, or reports why none fits.
     func choosePassword(_ verifiers: [String], at range: SourceRange) -> (String?, [Diagnostic])
     /// Renders the IR as a script.
@@ -97,21 +100,28 @@ public enum Feature: Sendable {
     case roleSetting
     case bulkScope(BulkScope, BulkKind)
     case defaultPrivileges(BulkKind)
-    case hosts
+    /// One host of a user account (MySQL/MariaDB `'user'@'host'`).
+    case host(String)
     case defaultRole
     case attribute(AttributeKind)
-    case connectionLimit
+    case connectionLimit(PrincipalKind)
     case validUntil
     case comment
     /// Privileges on a whole object class (for example `server`).
     case object(ObjectClass)
+    /// `all KIND` without `in schema`: every schema of the database.
+    case databaseWideBulk(BulkKind)
+    /// A grant (or revoke) naming the PUBLIC pseudo-role.
+    case publicGrantee(revoke: Bool)
+    /// A table, view, sequence or routine named without its schema.
+    case unqualifiedObject
     /// `revoke PRIVILEGES on all [future] KIND in schema S from public`.
     case schemaDefaultRevokeFromPublic(BulkKind, privileges: [String])
 }
 
 /// THE list of dialects. A new dialect is one line here.
 public enum DialectRegistry {
-    public static let all: [any Dialect] = [PostgresDialect()]
+    public static let all: [any Dialect] = [PostgresDialect(), MySQLDialect(flavour: .mysql), MySQLDialect(flavour: .mariadb)]
 
     public static func named(_ name: String) -> (any Dialect)? {
         all.first { $0.name == name.lowercased() }

@@ -20,7 +20,11 @@ public struct Lowering {
     var schemaDecls: [String: OwnerDecl] = [:]
     var databaseDecls: [String: OwnerDecl] = [:]
     var warnedFutureScopes: Set<String> = []
-    var grantOrigins: [IRGrant: SourceRange] = [:]
+    /// Where each fact of `grants` was first declared, one entry per fact in insertion
+    /// order. A list rather than a dictionary keyed by fact: origins are only needed to
+    /// report contradictions, and hashing every fact a second time (a million facts in a
+    /// large policy) cost more than the rest of lowering a grant.
+    var grantOriginList: [(IRGrant, SourceRange)] = []
     var revokeOrigins: [IRGrant: SourceRange] = [:]
     var defaultGrantOrigins: [IRDefaultGrant: SourceRange] = [:]
     var defaultRevokeOrigins: [IRDefaultGrant: SourceRange] = [:]
@@ -44,9 +48,41 @@ public struct Lowering {
         var lowering = Lowering(target: target, files: units.map(\.0))
         let statements = lowering.flatten(units.flatMap { $0.1.statements })
         lowering.collectDeclarations(statements)
+        lowering.reserveGrantFacts(statements)
         lowering.lowerStatements(statements)
         lowering.finish()
         return (lowering.ir, lowering.diagnostics)
+    }
+
+    /// Sizes the set of grant facts for what the statements can produce (objects x
+    /// privileges or columns x grantees per grant), so a large policy does not rehash a
+    /// growing set of facts over and over (a third of lowering a million facts).
+    mutating func reserveGrantFacts(_ statements: [Statement]) {
+        // Doubles: the product of three counts from the input must not overflow.
+        func estimate(_ privileges: PrivilegeList, _ objects: [ObjectRef], grantees: Int) -> Double {
+            let perObject: Int
+            switch privileges {
+            case .all: perObject = 8
+            case .list(let items): perObject = items.reduce(0) { $0 + ($1.columns?.count ?? 1) }
+            }
+            return Double(perObject) * Double(objects.count) * Double(grantees)
+        }
+        var facts = 0.0
+        for statement in statements {
+            switch statement {
+            case .principal(let decl):
+                for case .grant(let privileges, let objects, _, _) in decl.items {
+                    facts += estimate(privileges, objects, grantees: decl.names.count)
+                }
+            case .grant(let stmt) where !stmt.isRevoke:
+                facts += estimate(stmt.privileges, stmt.objects, grantees: stmt.grantees.count)
+            default:
+                break
+            }
+        }
+        // Capped: an absurd estimate must not become an absurd allocation (the set still
+        // grows if needed, and untouched reserved pages cost no memory).
+        grants.reserveCapacity(Int(min(facts, Double(1 << 24))))
     }
 
     mutating func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
@@ -286,7 +322,7 @@ public struct Lowering {
                         p.inherit = value
                     }
                 case .connectionLimit(let value, let r):
-                    report(dialect.checkFeature(.connectionLimit, version: target.version, at: r))
+                    report(dialect.checkFeature(.connectionLimit(decl.kind), version: target.version, at: r))
                     p.connectionLimit = value
                 case .validUntil(let literal, let r):
                     report(dialect.checkFeature(.validUntil, version: target.version, at: r))
@@ -317,7 +353,7 @@ public struct Lowering {
                 ir.settings.append(IRSetting(role: name.text, database: database?.text, name: settingName.text.lowercased(), values: rendered))
             case .host(let hosts, let range):
                 if decl.kind != .user { report(.userItemOnRole("host", at: range)) }
-                report(dialect.checkFeature(.hosts, version: target.version, at: range))
+                for host in hosts { report(dialect.checkFeature(.host(host.value), version: target.version, at: host.range)) }
                 p.hosts.append(contentsOf: hosts.map(\.value))
             case .passwordHash(let verifiers, let range):
                 passwordRange = range
@@ -365,6 +401,11 @@ public struct Lowering {
         for grantee in stmt.grantees {
             if let resolved = resolveGrantee(grantee) {
                 if resolved == .publicRole && stmt.withGrantOption { report(.grantOptionToPublic(at: grantee.range)) }
+                if resolved == .publicRole {
+                    let problems = dialect.checkFeature(.publicGrantee(revoke: stmt.isRevoke), version: target.version, at: grantee.range)
+                    report(problems)
+                    if problems.contains(where: \.isError) { continue }
+                }
                 grantees.append(resolved)
             }
         }
@@ -393,7 +434,9 @@ public struct Lowering {
 
     mutating func lowerObject(_ ref: ObjectRef) -> ObjectSpec? {
         func qualified(_ q: QualifiedName) -> (String?, String) {
-            if let schema = q.schema { checkIdentifier(schema) }
+            if let schema = q.schema { checkIdentifier(schema) } else {
+                report(dialect.checkFeature(.unqualifiedObject, version: target.version, at: q.name.range))
+            }
             checkIdentifier(q.name)
             return (q.schema?.text, q.name.text)
         }
@@ -414,7 +457,11 @@ public struct Lowering {
             let (schema, name) = qualified(q)
             spec = .concrete(.routine(kind, schema: schema, name: name, arguments: arguments), kind == .function ? .function : .procedure)
         case .bulk(let kind, let scope, let schema):
-            if let schema { checkIdentifier(schema) }
+            if let schema { checkIdentifier(schema) } else {
+                let problems = dialect.checkFeature(.databaseWideBulk(kind), version: target.version, at: ref.range)
+                report(problems)
+                if problems.contains(where: \.isError) { return nil }
+            }
             let problems = dialect.checkFeature(.bulkScope(scope, kind), version: target.version, at: ref.range)
             report(problems)
             if problems.contains(where: \.isError) { return nil }
@@ -431,10 +478,15 @@ public struct Lowering {
     }
 
     /// Canonical (privilege, column) pairs valid on the class, or reports why not.
-    mutating func lowerPrivileges(_ list: PrivilegeList, on objectClass: ObjectClass, objectRange: SourceRange) -> [(String, String?)] {
+    /// `granting` false (rules and tests): a privilege the dialect cannot grant is still a
+    /// valid thing to forbid or to expect, so it is kept without an error.
+    mutating func lowerPrivileges(_ list: PrivilegeList, on objectClass: ObjectClass, objectRange: SourceRange, granting: Bool = true) -> [(String, String?)] {
         let table = dialect.privileges(on: objectClass, version: target.version)
         switch list {
         case .all:
+            for (privilege, capability) in table.sorted(by: { $0.key < $1.key }) {
+                if case .implied(let why) = capability { notes.insert("\(privilege) on \(objectClass.rawValue): \(why)") }
+            }
             return table.filter { if case .rendered = $0.value { return true } else { return false } }.keys.sorted().map { ($0, nil) }
         case .list(let items):
             var out: [(String, String?)] = []
@@ -471,7 +523,7 @@ public struct Lowering {
                                              suggestion: closest(to: item.name, among: valid)))
                     continue
                 }
-                if accept(capability, privilege: item.name, kind: objectClass.rawValue, at: item.range) { out.append((canonical, nil)) }
+                if !granting || accept(capability, privilege: item.name, kind: objectClass.rawValue, at: item.range) { out.append((canonical, nil)) }
             }
             return out
         }
@@ -529,7 +581,7 @@ public struct Lowering {
                     }
                 }
             }
-            if scope != .existing {
+            if scope != .existing && dialect.futureObjectsNeedDefaultPrivileges {
                 if !revoke { report(dialect.checkFeature(.defaultPrivileges(kind), version: target.version, at: objectRange)) }
                 if revoke, grantees.contains(.publicRole), schema != nil {
                     report(dialect.checkFeature(.schemaDefaultRevokeFromPublic(kind, privileges: pairs.map(\.0)), version: target.version, at: objectRange))
@@ -558,7 +610,7 @@ public struct Lowering {
         if revoke {
             if revokes.insert(fact).inserted { revokeOrigins[fact] = range }
         } else if grants.insert(fact).inserted {
-            grantOrigins[fact] = range
+            grantOriginList.append((fact, range))
         }
     }
 
@@ -627,10 +679,10 @@ public struct Lowering {
                 switch spec {
                 case .concrete(let o, let c):
                     lowered.append(o)
-                    names.append(contentsOf: lowerPrivileges(privileges, on: c, objectRange: object.range).map(\.0))
+                    names.append(contentsOf: lowerPrivileges(privileges, on: c, objectRange: object.range, granting: false).map(\.0))
                 case .bulk(let kind, _, let schema):
                     if let schema { lowered.append(.allInSchema(kind, schema: schema)) }
-                    names.append(contentsOf: lowerPrivileges(privileges, on: Lowering.objectClass(of: kind), objectRange: object.range).map(\.0))
+                    names.append(contentsOf: lowerPrivileges(privileges, on: Lowering.objectClass(of: kind), objectRange: object.range, granting: false).map(\.0))
                 }
             }
             ir.rules.append(.forbid(privileges: Array(Set(names)).sorted(), objects: lowered, except: except.compactMap { resolve($0) }))
@@ -653,10 +705,10 @@ public struct Lowering {
                 guard let who = resolve(principal), let spec = lowerObject(object) else { continue }
                 switch spec {
                 case .concrete(let o, let c):
-                    let names = lowerPrivileges(privileges, on: c, objectRange: object.range).map(\.0)
+                    let names = lowerPrivileges(privileges, on: c, objectRange: object.range, granting: false).map(\.0)
                     expectations.append(.privilege(principal: who, can: positive, privileges: names, object: o))
                 case .bulk(let kind, _, let schema):
-                    let names = lowerPrivileges(privileges, on: Lowering.objectClass(of: kind), objectRange: object.range).map(\.0)
+                    let names = lowerPrivileges(privileges, on: Lowering.objectClass(of: kind), objectRange: object.range, granting: false).map(\.0)
                     if let schema { expectations.append(.privilege(principal: who, can: positive, privileges: names, object: .allInSchema(kind, schema: schema))) }
                 }
             case .member(let principal, let positive, let role, _):
@@ -673,12 +725,24 @@ public struct Lowering {
     mutating func finish() {
         ir.memberships = memberships.values.sorted()
         findCycles()
+        var contradictions: [(revoke: IRGrant, grant: IRGrant)] = []
         for fact in revokes.sorted() {
             var asGrant = fact
             asGrant.grantable = false
             var withOption = fact
             withOption.grantable = true
             for candidate in [asGrant, withOption] where grants.contains(candidate) {
+                contradictions.append((fact, candidate))
+            }
+        }
+        if !contradictions.isEmpty {
+            // The first origin of each contradicted grant, in one pass over the list.
+            let wanted = Set(contradictions.map(\.grant))
+            var grantOrigins: [IRGrant: SourceRange] = [:]
+            for (fact, range) in grantOriginList where wanted.contains(fact) {   // each fact is listed once
+                grantOrigins[fact] = range
+            }
+            for (fact, candidate) in contradictions {
                 report(.contradiction("\(fact.privilege.lowercased()) on \(fact.object.display) for \(fact.grantee.display)",
                                       at: revokeOrigins[fact] ?? .none, other: grantOrigins[candidate] ?? .none))
             }

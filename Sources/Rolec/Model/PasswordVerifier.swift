@@ -16,6 +16,10 @@ public enum PasswordVerifier: String, Sendable {
         if bytes.count == 35, value.hasPrefix("md5"), bytes[3...].allSatisfy(isLowerHex) { return .md5 }
         if bytes.count == 41, bytes[0] == UInt8(ascii: "*"), bytes[1...].allSatisfy(isUpperHex) { return .mysqlNative }
         if bytes.count == 70, value.hasPrefix("$A$005$") { return .cachingSHA2 }
+        // The same hash as MySQL prints it with HEX(authentication_string): its salt may hold
+        // bytes that no string literal carries safely.
+        if bytes.count == 142, value.hasPrefix("0x"), bytes[2...].allSatisfy(isUpperHex),
+           value.uppercased().hasPrefix("0X24412430303524") { return .cachingSHA2 }
         return nil
     }
 

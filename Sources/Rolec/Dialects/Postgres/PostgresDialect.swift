@@ -42,6 +42,7 @@ public struct PostgresDialect: Dialect {
     }
 
     public let privilegeAliases = ["TEMP": "TEMPORARY"]
+    public let futureObjectsNeedDefaultPrivileges = true
 
     static let builtins15: Set<String> = [
         "pg_database_owner", "pg_read_all_data", "pg_write_all_data", "pg_monitor", "pg_read_all_settings",
@@ -110,9 +111,9 @@ public struct PostgresDialect: Dialect {
         let v = PostgresDialect.number(version)
         switch feature {
         case .membershipInherit where v < 16:
-            return [.membershipOptionUnsupported("inherit", target: "PostgreSQL \(version)", at: range)]
+            return [.membershipOptionUnsupported("inherit", target: "PostgreSQL \(version)", at: range, hint: PostgresDialect.membershipOptionHint)]
         case .membershipSet where v < 16:
-            return [.membershipOptionUnsupported("set", target: "PostgreSQL \(version)", at: range)]
+            return [.membershipOptionUnsupported("set", target: "PostgreSQL \(version)", at: range, hint: PostgresDialect.membershipOptionHint)]
         case .bulkScope(let scope, .procedures) where scope != .existing:
             return [.unsupported("default privileges for future procedures", dialect: "PostgreSQL", at: range,
                                  hint: "PostgreSQL default privileges cover functions and procedures together: write 'all routines', or 'all existing procedures'")]
@@ -128,6 +129,8 @@ public struct PostgresDialect: Dialect {
             return []
         }
     }
+
+    static let membershipOptionHint = "PostgreSQL 16 and later support per-membership inherit and set; use --server-version 16 or later, or the role's 'noinherit' attribute"
 
     public func choosePassword(_ verifiers: [String], at range: SourceRange) -> (String?, [Diagnostic]) {
         if let scram = verifiers.first(where: { PasswordVerifier.kind(of: $0) == .scramSHA256 }) { return (scram, []) }
