@@ -161,3 +161,54 @@ struct LoweringTests {
         #expect(codes("role r { set a = 1\nset A = 2 }") == ["E0505"])
     }
 }
+
+@Suite("Lowering for MySQL and MariaDB")
+struct MySQLLoweringTests {
+    func codes(_ text: String, _ flavour: MySQLDialect.Flavour) -> [String] {
+        let compilation = Compilation(files: [SourceFile(id: 0, path: "t.roles", text: text)])
+        let dialect = MySQLDialect(flavour: flavour)
+        return (compilation.parseDiagnostics + compilation.lower(for: Target(dialect: dialect, version: dialect.defaultVersion)).1).map(\.code)
+    }
+
+    @Test func unsupportedConstructsAreErrorsNamingTheDialect() {
+        for flavour in [MySQLDialect.Flavour.mysql, .mariadb] {
+            #expect(codes("role r { set search_path = 'x' }", flavour) == ["E0302"])
+            #expect(codes("role r { grant select on all future tables in schema s }", flavour) == ["E0302"])
+            #expect(codes("role r { grant select on all existing tables in schema s }", flavour) == ["E0302"])
+            #expect(codes("role r { grant execute on all functions in schema s }", flavour) == ["E0302"])
+            #expect(codes("role r { grant select on all tables }", flavour) == ["E0302"])
+            #expect(codes("role r { grant select on table t }", flavour) == ["E0302"])
+            #expect(codes("role r { superuser }", flavour) == ["E0302"])
+            #expect(codes("role r { connection limit 3 }", flavour) == ["E0302"])
+            #expect(codes("user u { valid until '2030-01-01' }", flavour) == ["E0302"])
+            #expect(codes("role g\nuser u { member of g with inherit false }", flavour) == ["E0502"])
+            #expect(codes("role r { grant truncate on table s.t }", flavour) == ["E0302"])
+            #expect(codes("user u { host '" + String(repeating: "h", count: 256) + "' }", flavour) == ["E0204"])
+            #expect(codes("role g\nuser u { default role g }", flavour) == ["E0507"])
+        }
+        #expect(codes("role r\ngrant select on table s.t to public", .mysql) == ["E0302"])
+        #expect(codes("role r\ngrant select on table s.t to public", .mariadb).isEmpty)
+        #expect(codes("role r\nrevoke select on table s.t from public", .mysql).isEmpty)
+    }
+
+    @Test func namesFollowTheFlavourLimits() {
+        let long = String(repeating: "u", count: 33)
+        #expect(codes("user \(long)", .mysql) == ["E0204"])
+        #expect(codes("user \(long)", .mariadb).isEmpty)
+        #expect(codes("user " + String(repeating: "u", count: 129), .mariadb) == ["E0204"])
+        #expect(codes("role none", .mariadb) == ["E0203"])
+        #expect(codes("role rolec_default_x", .mariadb) == ["E0203"])
+        #expect(codes("role r { grant select on table s." + String(repeating: "t", count: 65) + " }", .mysql) == ["E0204"])
+    }
+
+    @Test func verifiersFitTheFlavour() {
+        let native = "*14E65567ABDB5135D0CFD9A70B3032C179A49EE7"
+        #expect(codes("user u { password hash '\(native)' }", .mysql).isEmpty)
+        #expect(codes("user u { password hash '\(native)' }", .mariadb).isEmpty)
+        #expect(codes("user u { password hash '*14e65567abdb5135d0cfd9a70b3032c179a49ee7' }", .mariadb) == ["E0401"])
+        #expect(codes("user u { password hash '*ZZZZ5567ABDB5135D0CFD9A70B3032C179A49EE7' }", .mariadb) == ["E0401"])
+        let sha2 = "0x" + String(repeating: "24412430303524", count: 1) + String(repeating: "AB", count: 63)
+        #expect(codes("user u { password hash '\(sha2)' }", .mysql).isEmpty)
+        #expect(codes("user u { password hash '\(sha2)' }", .mariadb) == ["E0402"])
+    }
+}

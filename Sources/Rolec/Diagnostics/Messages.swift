@@ -168,6 +168,10 @@ extension Diagnostic {
     static func duplicateSetting(_ name: String, at r: SourceRange, previous: SourceRange) -> Diagnostic {
         Diagnostic(.error, "E0505", "setting '\(name)' is set twice", at: r, notes: [Note("first set here", at: previous)])
     }
+    static func defaultRoleNotMember(_ role: String, user: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0507", "default role '\(role)' is not a role '\(user)' is a member of", at: r,
+                   help: "add 'member of \(role)' to '\(user)'")
+    }
     static func duplicateOwner(_ object: String, at r: SourceRange, previous: SourceRange) -> Diagnostic {
         Diagnostic(.error, "E0506", "\(object) is declared twice", at: r, notes: [Note("first declared here", at: previous)])
     }

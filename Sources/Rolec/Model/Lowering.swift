@@ -269,6 +269,7 @@ public struct Lowering {
         var inheritSetAt: (Bool, SourceRange)?
         var settingsSeen: [String: SourceRange] = [:]
         var passwordRange: SourceRange?
+        var defaultRoleNames: [Name] = []
         let grantee = PrincipalRef(name: name.text)
         for item in decl.items {
             switch item {
@@ -367,9 +368,14 @@ public struct Lowering {
                 switch spec {
                 case .all: p.defaultRoles = .all
                 case .none: p.defaultRoles = DefaultRoleSpec.none
-                case .names(let names): p.defaultRoles = .roles(names.compactMap { resolve($0) })
+                case .names(let names):
+                    p.defaultRoles = .roles(names.compactMap { resolve($0) })
+                    defaultRoleNames = names
                 }
             }
+        }
+        for role in defaultRoleNames where memberships[role.text + "\u{0}" + name.text] == nil {
+            if declared[role.text] != nil || builtins.contains(role.text) { report(.defaultRoleNotMember(role.text, user: name.text, at: role.range)) }
         }
         if let range = passwordRange {
             if p.login == false { report(.passwordOnRole(at: range)) }
