@@ -11,6 +11,7 @@ enum Help {
       compile     compile a policy into one SQL script for one dialect
       preview     show the script of every dialect
       check       report errors and warnings without writing anything
+      test        run the policy's test blocks (prints 'N passed, N failed')
       help        show help for a command
 
     OPTIONS:
@@ -68,6 +69,22 @@ enum Help {
           --server-version <v>     server version to check for
           --format <format>        text (default, on stderr) or json (on stdout)
           --strict                 exit 1 on warnings too
+
+        """,
+        "test": """
+        OVERVIEW: run the policy's test blocks statically, against who can effectively do what
+
+        USAGE: rolec test <path>... [--dialect <dialect>,...] [--server-version <v>]
+
+        ARGUMENTS:
+          <path>                   .roles files or directories; - reads stdin
+
+        OPTIONS:
+          --dialect <list>         dialects whose semantics to test (default: postgres)
+          --server-version <v>     server version
+
+        Prints every expectation (ok or FAIL, with the path that causes a failure) and the
+        closing line 'N passed, N failed'. Exit code 1 when a test fails or the policy has errors.
 
         """,
         "help": """

@@ -160,3 +160,31 @@ struct CLITests {
         #expect(first == second)
     }
 }
+
+@Suite("CLI: rolec test")
+struct TestCommandTests {
+    func rolec(_ arguments: [String], stdin: String = "") -> (Int32, String) {
+        let out = CapturedSink(), err = CapturedSink()
+        let code = run(arguments: arguments, stdin: { Array(stdin.utf8) }, stdout: out, stderr: err)
+        return (code, out.text + err.text)
+    }
+
+    @Test func shopExamplePasses() {
+        let (code, output) = rolec(["test", Golden.examples.appendingPathComponent("shop").path])
+        #expect(code == 0)
+        #expect(output.hasSuffix("5 passed, 0 failed\n"))
+    }
+
+    @Test func failuresExitOneWithClosingLine() {
+        let (code, output) = rolec(["test", "-"], stdin: "role r\ntest 't' { expect r can select on table s.t }\n")
+        #expect(code == 1)
+        #expect(output.contains("FAIL expect r can select on table s.t"))
+        #expect(output.hasSuffix("0 passed, 1 failed\n"))
+    }
+
+    @Test func policyErrorsStopTheRun() {
+        let (code, output) = rolec(["test", "-"], stdin: "role r { member of ghost }\n")
+        #expect(code == 1)
+        #expect(output.contains("E0201"))
+    }
+}

@@ -1,0 +1,243 @@
+/// Who can effectively do what: the closure of a policy's memberships over its grants,
+/// with the path that grants each privilege. Works on the IR of one target, since
+/// inheritance differs by dialect (PostgreSQL inherits through INHERIT memberships;
+/// MySQL and MariaDB only through the roles active at login).
+public struct EffectiveAccess: Sendable {
+    /// One way a principal comes to hold a privilege.
+    public struct Path: Sendable, Hashable {
+        /// The roles walked through, from the principal (excluded) to the grantee (included);
+        /// empty when the grant is direct.
+        public var via: [String]
+        /// What grants it at the end of the path.
+        public var source: Source
+
+        public enum Source: Sendable, Hashable {
+            case grant(grantee: PrincipalRef, privilege: String, object: IRObject)
+            case builtinPublic(String)
+            case superuser
+            case owner(IRObject)
+        }
+
+        /// Plain words: "member of orders_rw, which has delete on table sales.orders".
+        public func explain(_ principal: String) -> String {
+            let holder: String
+            switch source {
+            case .superuser: return "\(principal) is a superuser"
+            case .builtinPublic(let why): return "every role holds it through PUBLIC (\(why))"
+            case .owner(let object): holder = "owns \(object.display)"
+                return via.isEmpty ? "\(principal) \(holder)" : "member of \(via.joined(separator: " -> ")), which \(holder)"
+            case .grant(let grantee, let privilege, let object):
+                let what = "\(privilege.lowercased()) on \(object.display)"
+                if grantee == .publicRole { return "granted to public: \(what)" }
+                if via.isEmpty { return "granted \(what) directly" }
+                return "member of \(via.joined(separator: " -> ")), which has \(what)"
+            }
+        }
+    }
+
+    let ir: PolicyIR
+    let kind: Inheritance
+    /// principal -> roles it holds privileges through, each with the shortest path.
+    let reach: [String: [String: [String]]]
+    /// principal -> every role it is a member of (transitively, whatever inheritance says).
+    let membership: [String: [String: [String]]]
+    /// grantee (nil = PUBLIC) -> its grants.
+    let grantsByGrantee: [String?: [IRGrant]]
+
+    public enum Inheritance: Sendable {
+        /// PostgreSQL: a membership passes privileges on when it inherits (16+: per
+        /// membership, default the member's INHERIT attribute; 15: the attribute).
+        case inheritFlag
+        /// MySQL/MariaDB: only roles active at login count: the user's default roles
+        /// (all granted roles without a `default role` item), and the roles granted to them.
+        case activeAtLogin
+    }
+
+    public init(ir: PolicyIR, inheritance: Inheritance) {
+        self.ir = ir
+        self.kind = inheritance
+        var principals: [String: IRPrincipal] = [:]
+        for p in ir.principals { principals[p.name] = p }
+        var edges: [String: [IRMembership]] = [:]
+        for m in ir.memberships { edges[m.member, default: []].append(m) }
+        for list in edges.keys { edges[list]?.sort { $0.role < $1.role } }
+
+        func walk(from start: String, follow: (IRMembership, Bool) -> Bool) -> [String: [String]] {
+            var paths: [String: [String]] = [:]
+            var queue: [(String, [String])] = [(start, [])]
+            var index = 0
+            while index < queue.count {
+                let (node, path) = queue[index]
+                index += 1
+                for edge in edges[node] ?? [] where paths[edge.role] == nil && edge.role != start {
+                    guard follow(edge, node == start) else { continue }
+                    let next = path + [edge.role]
+                    paths[edge.role] = next
+                    queue.append((edge.role, next))
+                }
+            }
+            return paths
+        }
+
+        var reach: [String: [String: [String]]] = [:]
+        var membership: [String: [String: [String]]] = [:]
+        let names = Set(ir.principals.map(\.name)).union(ir.memberships.flatMap { [$0.member, $0.role] })
+        for name in names {
+            membership[name] = walk(from: name) { _, _ in true }
+            switch inheritance {
+            case .inheritFlag:
+                reach[name] = walk(from: name) { edge, _ in
+                    edge.inherit ?? principals[edge.member]?.inherit ?? true
+                }
+            case .activeAtLogin:
+                let p = principals[name]
+                let isUser = p.map { $0.kind == .user || $0.login == true } ?? false
+                var active: Set<String>?
+                if isUser, let p {
+                    switch p.defaultRoles {
+                    case .roles(let list)?: active = Set(list)
+                    case .none?: active = []
+                    case .all?, nil: active = nil
+                    }
+                }
+                reach[name] = walk(from: name) { edge, first in
+                    !first || active.map { $0.contains(edge.role) } ?? true
+                }
+            }
+        }
+        self.reach = reach
+        self.membership = membership
+        var byGrantee: [String?: [IRGrant]] = [:]
+        for g in ir.grants { byGrantee[g.grantee.name, default: []].append(g) }
+        self.grantsByGrantee = byGrantee
+    }
+
+    /// The standard inheritance of a dialect's IR.
+    public init(ir: PolicyIR) {
+        self.init(ir: ir, inheritance: ir.dialect == "postgres" || ir.dialect == "sqlite" ? .inheritFlag : .activeAtLogin)
+    }
+
+    /// Whether `member` is a member of `role`, directly or through other roles, and how.
+    public func membershipPath(_ member: String, of role: String) -> [String]? {
+        membership[member]?[role]
+    }
+
+    /// Whether an object fact covers a concrete object: the same object, or a bulk or
+    /// schema-level fact that includes it.
+    static func covers(_ held: IRObject, _ wanted: IRObject, privilege: String, dialect: String) -> Bool {
+        if held == wanted { return true }
+        let mysqlFamily = dialect == "mysql" || dialect == "mariadb"
+        switch (held, wanted) {
+        case (.allInSchema(let kind, let s), .relation(let relation, let schema, _)) where schema == s:
+            switch kind {
+            case .tables: return relation != .sequence || (mysqlFamily && dialect == "mariadb")
+            case .sequences: return relation == .sequence
+            default: return false
+            }
+        case (.allInSchema(let kind, let s), .routine(let routine, let schema, _, _)) where schema == s:
+            switch kind {
+            case .routines: return true
+            case .functions: return routine == .function
+            case .procedures: return routine == .procedure
+            default: return false
+            }
+        case (.schema(let s), .relation(_, let schema, _)) where mysqlFamily && schema == s: return true
+        case (.schema(let s), .routine(_, let schema, _, _)) where mysqlFamily && schema == s: return true
+        case (.schema(let s), .allInSchema(_, let schema)) where mysqlFamily && schema == s: return true
+        case (.server, _) where mysqlFamily:
+            if case .database = wanted { return false }
+            return true
+        case (.allInSchema(let kind, let s), .allInSchema(let other, let schema)) where s == schema:
+            return kind == other || (kind == .routines && (other == .functions || other == .procedures))
+        default: return false
+        }
+    }
+
+    /// What PUBLIC holds without being granted anything (PostgreSQL's defaults), unless
+    /// the policy revokes it.
+    func builtinPublic(_ privilege: String, _ object: IRObject) -> String? {
+        guard ir.dialect == "postgres" else { return nil }
+        let why: String
+        switch object {
+        case .database where privilege == "CONNECT" || privilege == "TEMPORARY": why = "PostgreSQL grants CONNECT and TEMPORARY on databases to PUBLIC"
+        case .routine where privilege == "EXECUTE": why = "PostgreSQL grants EXECUTE on functions to PUBLIC"
+        case .schema("public") where privilege == "USAGE": why = "PostgreSQL grants USAGE on schema public to PUBLIC"
+        default: return nil
+        }
+        let revoked = ir.revokes.contains { r in
+            r.grantee == .publicRole && r.privilege == privilege && r.column == nil
+                && EffectiveAccess.covers(r.object, object, privilege: privilege, dialect: ir.dialect)
+        }
+        return revoked ? nil : why
+    }
+
+    /// Every way `principal` holds `privilege` on `object` (column nil: the whole object).
+    public func paths(_ principal: String, _ privilege: String, on object: IRObject, column: String? = nil) -> [Path] {
+        var out: [Path] = []
+        if let p = ir.principal(named: principal), p.superuser == true, ir.dialect == "postgres" {
+            out.append(Path(via: [], source: .superuser))
+        }
+        var holders: [(String?, [String])] = [(principal, [])]
+        for (role, path) in (reach[principal] ?? [:]).sorted(by: { ($0.value.count, $0.key) < ($1.value.count, $1.key) }) {
+            holders.append((role, path))
+        }
+        holders.append((nil, []))
+        for (holder, via) in holders {
+            for fact in grantsByGrantee[holder] ?? [] where fact.privilege == privilege {
+                guard fact.column == nil || fact.column == column else { continue }
+                if EffectiveAccess.covers(fact.object, object, privilege: privilege, dialect: ir.dialect) {
+                    out.append(Path(via: via, source: .grant(grantee: fact.grantee, privilege: fact.privilege, object: fact.object)))
+                }
+            }
+        }
+        if let why = builtinPublic(privilege, object) { out.append(Path(via: [], source: .builtinPublic(why))) }
+        for ownership in ir.ownerships where ownership.scope == .schema {
+            if case .schema(ownership.name) = object {
+                if ownership.owner == principal { out.append(Path(via: [], source: .owner(object))) }
+                else if let via = reach[principal]?[ownership.owner] { out.append(Path(via: via, source: .owner(object))) }
+            }
+        }
+        return out
+    }
+
+    public func holds(_ principal: String, _ privilege: String, on object: IRObject, column: String? = nil) -> Bool {
+        !paths(principal, privilege, on: object, column: column).isEmpty
+    }
+
+    /// Every concrete object the policy names (grants, revokes, tests, rules), for
+    /// explanations and reports: bulk facts apply to these.
+    public var namedObjects: [IRObject] {
+        var objects: Set<IRObject> = []
+        for fact in ir.grants + ir.revokes { objects.insert(fact.object) }
+        for test in ir.tests {
+            for case .privilege(_, _, _, let object) in test.expectations { objects.insert(object) }
+        }
+        for rule in ir.rules { if case .forbid(_, let list, _) = rule { objects.formUnion(list) } }
+        return objects.sorted()
+    }
+
+    /// Every privilege `principal` holds, by object, with the paths.
+    public func privileges(of principal: String) -> [(object: IRObject, privilege: String, column: String?, paths: [Path])] {
+        var out: [(IRObject, String, String?, [Path])] = []
+        var candidates: Set<String> = []
+        var columns: [IRObject: Set<String>] = [:]
+        for fact in ir.grants {
+            candidates.insert(fact.privilege)
+            if let column = fact.column { columns[fact.object, default: []].insert(column) }
+        }
+        candidates.formUnion(["CONNECT", "TEMPORARY", "EXECUTE", "USAGE"])
+        for object in namedObjects {
+            for privilege in candidates.sorted() {
+                let found = paths(principal, privilege, on: object)
+                if !found.isEmpty { out.append((object, privilege, nil, found)) }
+                for column in (columns[object] ?? []).sorted() {
+                    let byColumn = paths(principal, privilege, on: object, column: column).filter {
+                        if case .grant(_, _, _) = $0.source { return true } else { return false }
+                    }
+                    if found.isEmpty, !byColumn.isEmpty { out.append((object, privilege, column, byColumn)) }
+                }
+            }
+        }
+        return out
+    }
+}
