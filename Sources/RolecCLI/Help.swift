@@ -12,6 +12,7 @@ enum Help {
       preview     show the script of every dialect
       check       report errors and warnings without writing anything
       test        run the policy's test blocks (prints 'N passed, N failed')
+      explain     who can do what, and through which roles
       help        show help for a command
 
     OPTIONS:
@@ -85,6 +86,25 @@ enum Help {
 
         Prints every expectation (ok or FAIL, with the path that causes a failure) and the
         closing line 'N passed, N failed'. Exit code 1 when a test fails or the policy has errors.
+
+        """,
+        "explain": """
+        OVERVIEW: explain effective privileges, with the path that grants each
+
+        USAGE: rolec explain <path>... (--principal <name> | --object '<kind> <name>') [options]
+
+        ARGUMENTS:
+          <path>                   .roles files or directories; - reads stdin
+
+        OPTIONS:
+          --principal <name>       every privilege this principal holds, by object
+          --object '<kind> <name>' who can do what on this object, e.g. 'table sales.orders'
+          --privilege <p>          only this privilege
+          --dialect <dialect>      whose semantics (default: postgres)
+          --server-version <v>     server version
+          --format <format>        text (default) or json
+
+        Objects are those the policy names; schema-wide grants apply to them.
 
         """,
         "help": """

@@ -67,6 +67,7 @@ public func run(arguments: [String], stdin: @escaping () -> [UInt8], stdout: Tex
         case "preview": return try PreviewCommand.run(rest, context)
         case "check": return try CheckCommand.run(rest, context)
         case "test": return try TestCommand.run(rest, context)
+        case "explain": return try ExplainCommand.run(rest, context)
         default:
             let known = Array(Help.commands.keys)
             var message = "unknown command '\(first)'"

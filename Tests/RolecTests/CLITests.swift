@@ -188,3 +188,30 @@ struct TestCommandTests {
         #expect(output.contains("E0201"))
     }
 }
+
+@Suite("CLI: rolec explain")
+struct ExplainCommandTests {
+    func rolec(_ arguments: [String], stdin: String = "") -> (Int32, String) {
+        let out = CapturedSink(), err = CapturedSink()
+        let code = run(arguments: arguments, stdin: { Array(stdin.utf8) }, stdout: out, stderr: err)
+        return (code, out.text + err.text)
+    }
+
+    let policy = "role r { grant select on table s.t }\nuser u { member of r }\n"
+
+    @Test func byPrincipalAndByObject() {
+        let (code, output) = rolec(["explain", "-", "--principal", "u"], stdin: policy)
+        #expect(code == 0)
+        #expect(output == "table s.t\n  select: member of r, which has select on table s.t\n")
+        let (_, byObject) = rolec(["explain", "-", "--object", "table s.t"], stdin: policy)
+        #expect(byObject == "r\n  select: granted select on table s.t directly\nu\n  select: member of r, which has select on table s.t\n")
+    }
+
+    @Test func jsonAndUsageErrors() {
+        let (code, json) = rolec(["explain", "-", "--principal", "u", "--format", "json"], stdin: policy)
+        #expect(code == 0 && json.contains("\"privilege\" : \"SELECT\""))
+        #expect(rolec(["explain", "-"], stdin: policy).0 == 2)
+        #expect(rolec(["explain", "-", "--principal", "nobody"], stdin: policy).0 == 2)
+        #expect(rolec(["explain", "-", "--object", "table s.nope"], stdin: policy).0 == 2)
+    }
+}
