@@ -12,7 +12,9 @@ enum CheckCommand {
         var bag = DiagnosticBag()
         bag.add(contentsOf: compilation.parseDiagnostics)
         for target in targets {
-            bag.add(contentsOf: compilation.lower(for: target).1)
+            let (ir, problems) = compilation.lower(for: target)
+            bag.add(contentsOf: problems)
+            if !problems.contains(where: \.isError) { bag.add(contentsOf: RuleChecker.check(ir)) }
         }
         let diagnostics = bag.sorted
         Common.printDiagnostics(diagnostics, files: compilation.files, format: format, context)

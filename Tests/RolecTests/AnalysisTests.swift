@@ -86,3 +86,60 @@ struct AnalysisTests {
         #expect(results[2].explanation == "alice is not a member of dba, directly or through other roles")
     }
 }
+
+@Suite("Policy rules")
+struct RuleCheckerTests {
+    func violations(_ text: String) throws -> [Diagnostic] {
+        let compilation = Compilation(files: [SourceFile(id: 0, path: "t.roles", text: text)])
+        let (ir, problems) = compilation.lower(for: Target(dialect: PostgresDialect(), version: "15"))
+        #expect(!(compilation.parseDiagnostics + problems).contains { $0.isError })
+        return RuleChecker.check(ir)
+    }
+
+    @Test func separationOfDutiesNamesThePath() throws {
+        let found = try violations("""
+        role orders_rw
+        role dba
+        role ops { member of dba }
+        user mallory { member of orders_rw, ops }
+        user fine { member of orders_rw }
+        policy { separate orders_rw, dba }
+        """)
+        #expect(found.map(\.code) == ["E0601"])
+        #expect(found.first?.message == "'mallory' holds separated roles 'orders_rw' and 'dba'")
+        #expect(found.first?.notes.map(\.message) == ["mallory: member of orders_rw", "mallory: member of dba through ops"])
+        #expect(found.first?.range.start == (try #require("role orders_rw\nrole dba\nrole ops { member of dba }\nuser mallory { member of orders_rw, ops }\nuser fine { member of orders_rw }\npolicy { ".utf8.count as Int?)))
+    }
+
+    @Test func forbiddenPrivilegesAllowTheExceptionsAndTheirMembers() throws {
+        let found = try violations("""
+        role dba { grant delete on table audit.events }
+        user ada { member of dba }
+        role writer { grant update on table audit.events }
+        user eve { member of writer }
+        policy { forbid update, delete on table audit.events except dba }
+        """)
+        #expect(Set(found.map(\.message)) == ["'writer' holds forbidden update on table audit.events", "'eve' holds forbidden update on table audit.events"])
+    }
+
+    @Test func attributesAndMemberLimits() throws {
+        let found = try violations("""
+        role dba
+        user a { member of dba }
+        user b { member of dba }
+        user root { superuser }
+        user boss { superuser }
+        policy {
+          forbid superuser except root
+          limit members of dba to 1
+        }
+        """)
+        #expect(found.map(\.code).sorted() == ["E0603", "E0604"])
+        #expect(found.contains { $0.message == "'boss' has the forbidden attribute 'superuser'" })
+        #expect(found.contains { $0.help == "members: a, b" })
+    }
+
+    @Test func aCleanPolicyHasNoViolations() throws {
+        #expect(try violations("role a\nrole b\nuser u { member of a }\npolicy { separate a, b\nlimit members of a to 1 }").isEmpty)
+    }
+}

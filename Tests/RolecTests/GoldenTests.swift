@@ -22,7 +22,9 @@ struct GoldenTests {
         var bag = DiagnosticBag()
         bag.add(contentsOf: compilation.parseDiagnostics)
         for dialect in DialectRegistry.all {
-            bag.add(contentsOf: compilation.lower(for: Target(dialect: dialect, version: dialect.defaultVersion)).1)
+            let (ir, problems) = compilation.lower(for: Target(dialect: dialect, version: dialect.defaultVersion))
+            bag.add(contentsOf: problems)
+            if !problems.contains(where: \.isError) { bag.add(contentsOf: RuleChecker.check(ir)) }
         }
         let diagnostics = DiagnosticRenderer(files: compilation.files).text(bag.sorted)
         Golden.check(diagnostics.isEmpty ? nil : diagnostics, file: "expected.txt", in: name)

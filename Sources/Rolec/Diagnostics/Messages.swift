@@ -176,6 +176,26 @@ extension Diagnostic {
         Diagnostic(.error, "E0506", "\(object) is declared twice", at: r, notes: [Note("first declared here", at: previous)])
     }
 
+    // MARK: E06xx policy rules
+
+    static func separationViolated(_ principal: String, roles: [String], paths: [String], at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0601", "'\(principal)' holds separated roles \(roles.map { "'\($0)'" }.joined(separator: " and "))", at: r,
+                   help: "remove one of them from '\(principal)'",
+                   notes: paths.map { Note("\(principal): \($0)") })
+    }
+    static func forbiddenHeld(_ principal: String, privilege: String, object: String, path: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0602", "'\(principal)' holds forbidden \(privilege.lowercased()) on \(object)", at: r,
+                   help: "take the privilege away, or add '\(principal)' to 'except'", notes: [Note(path)])
+    }
+    static func forbiddenAttribute(_ principal: String, attribute: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0603", "'\(principal)' has the forbidden attribute '\(attribute)'", at: r,
+                   help: "remove the attribute, or add '\(principal)' to 'except'")
+    }
+    static func memberLimitExceeded(_ role: String, limit: Int, members: [String], at r: SourceRange) -> Diagnostic {
+        Diagnostic(.error, "E0604", "'\(role)' has \(members.count) login members, more than the limit of \(limit)", at: r,
+                   help: "members: \(members.joined(separator: ", "))")
+    }
+
     // MARK: warnings of lowering and backends
 
     static func maintenanceFallback(version: String, at r: SourceRange) -> Diagnostic {

@@ -121,7 +121,7 @@ public enum Feature: Sendable {
 
 /// THE list of dialects. A new dialect is one line here.
 public enum DialectRegistry {
-    public static let all: [any Dialect] = [PostgresDialect(), MySQLDialect(flavour: .mysql), MySQLDialect(flavour: .mariadb)]
+    public static let all: [any Dialect] = [PostgresDialect(), MySQLDialect(flavour: .mysql), MySQLDialect(flavour: .mariadb), SQLiteDialect()]
 
     public static func named(_ name: String) -> (any Dialect)? {
         all.first { $0.name == name.lowercased() }

@@ -82,7 +82,9 @@ public struct Lowering {
         }
         // Capped: an absurd estimate must not become an absurd allocation (the set still
         // grows if needed, and untouched reserved pages cost no memory).
-        grants.reserveCapacity(Int(min(facts, Double(1 << 24))))
+        let capacity = Int(min(facts, Double(1 << 24)))
+        grants.reserveCapacity(capacity)
+        grantOriginList.reserveCapacity(capacity)
     }
 
     mutating func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
@@ -549,6 +551,10 @@ public struct Lowering {
     }
 
     mutating func addGrants(_ privileges: PrivilegeList, _ objects: [ObjectRef], grantees: [PrincipalRef], grantable: Bool, revoke: Bool, range: SourceRange) {
+        // The pairs depend only on the list and the object class. A call that reported
+        // nothing has no effect but its result (its notes are a set), so it is reused for
+        // the next objects of that class instead of being worked out once per object.
+        var reusable: (objectClass: ObjectClass, pairs: [(String, String?)])?
         for object in objects {
             guard let spec = lowerObject(object) else { continue }
             let objectClass: ObjectClass
@@ -556,7 +562,14 @@ public struct Lowering {
             case .concrete(_, let c): objectClass = c
             case .bulk(let kind, _, _): objectClass = Lowering.objectClass(of: kind)
             }
-            let pairs = lowerPrivileges(privileges, on: objectClass, objectRange: object.range)
+            let pairs: [(String, String?)]
+            if let reusable, reusable.objectClass == objectClass {
+                pairs = reusable.pairs
+            } else {
+                let reported = diagnostics.count
+                pairs = lowerPrivileges(privileges, on: objectClass, objectRange: object.range)
+                reusable = diagnostics.count == reported ? (objectClass, pairs) : nil
+            }
             emit(pairs, spec, grantees: grantees, grantable: grantable, revoke: revoke, range: range, objectRange: object.range)
         }
     }
@@ -674,6 +687,12 @@ public struct Lowering {
     // MARK: rules and tests (analysed by `check` and `test`)
 
     mutating func lowerRule(_ rule: Rule) {
+        let before = ir.rules.count
+        lowerRuleBody(rule)
+        if ir.rules.count > before { ir.ruleRanges.append(rule.range) }
+    }
+
+    mutating func lowerRuleBody(_ rule: Rule) {
         switch rule {
         case .separate(let names, _):
             ir.rules.append(.separate(names.compactMap { resolve($0) }))

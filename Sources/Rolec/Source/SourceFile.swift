@@ -56,7 +56,7 @@ public struct SourceFile: Sendable {
 }
 
 /// A half-open byte range in one file.
-public struct SourceRange: Hashable, Sendable, Comparable {
+public struct SourceRange: Hashable, Sendable, Comparable, Codable {
     public var file: Int
     public var start: Int
     public var end: Int

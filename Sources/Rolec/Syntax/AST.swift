@@ -151,6 +151,16 @@ public enum Rule: Sendable, Hashable {
     case allow(code: Name, principals: [Name], SourceRange)
 }
 
+extension Rule {
+    public var range: SourceRange {
+        switch self {
+        case .separate(_, let r), .forbidPrivileges(_, _, _, let r), .forbidAttribute(_, _, let r),
+             .limitMembers(_, _, let r), .protect(_, let r), .allow(_, _, let r):
+            return r
+        }
+    }
+}
+
 public enum Expectation: Sendable, Hashable {
     case can(Name, Bool, PrivilegeList, ObjectRef, SourceRange)
     case member(Name, Bool, Name, SourceRange)

@@ -80,10 +80,19 @@ extension Parser {
     /// Whether a word is one of `objectKeywords`, without building its lower-cased text
     /// (this runs once per object of a list).
     func isObjectKeyword(_ token: Token) -> Bool {
-        Parser.objectKeywordList.contains { isKeyword($0, token) }
+        // `isKeyword` for each object keyword, with the length compared first: most words
+        // here are names, rejected without looking at their bytes.
+        let length = token.end - token.start
+        for word in Parser.objectKeywordBytes where word.count == length {
+            var i = 0
+            // Keywords are lower-case letters: `b | 0x20` matches either case of one.
+            while i < length, bytes[token.start + i] | 0x20 == word[i] { i += 1 }
+            if i == length { return true }
+        }
+        return false
     }
 
-    static let objectKeywordList: [String] = objectKeywords.sorted()
+    static let objectKeywordBytes: [[UInt8]] = objectKeywords.sorted().map { Array($0.utf8) }
 
     /// Object keywords that no privilege name contains (`create view`, `lock tables` and
     /// `show databases` do contain object words), so a privilege's words stop there.

@@ -210,10 +210,11 @@ struct MySQLRenderer {
         }
     }
 
-    /// The privilege as the server spells it on this object.
-    func privilegeName(_ privilege: String, on object: IRObject) -> String {
-        if case .relation(.sequence, _, _) = object, privilege == "USAGE" || privilege == "UPDATE" { return "INSERT" }
-        return privilege == "TEMPORARY" ? "CREATE TEMPORARY TABLES" : privilege
+    /// The privileges as the server spells them on this object: MariaDB's NEXT VALUE FOR
+    /// and SETVAL need both SELECT and INSERT on the sequence (checked live).
+    func privilegeNames(_ privilege: String, on object: IRObject) -> [String] {
+        if case .relation(.sequence, _, _) = object, privilege == "USAGE" || privilege == "UPDATE" { return ["INSERT", "SELECT"] }
+        return [privilege == "TEMPORARY" ? "CREATE TEMPORARY TABLES" : privilege]
     }
 
     struct Clause: Hashable {
@@ -228,8 +229,9 @@ struct MySQLRenderer {
         var byHolder: [Holder: [String: [String]]] = [:]   // privilege -> columns ("" = whole object)
         for fact in facts {
             guard let on = target(fact.object) else { continue }
-            let name = privilegeName(fact.privilege, on: fact.object)
-            byHolder[Holder(target: on, grantee: fact.grantee, grantable: fact.grantable), default: [:]][name, default: []].append(fact.column ?? "")
+            for name in privilegeNames(fact.privilege, on: fact.object) {
+                byHolder[Holder(target: on, grantee: fact.grantee, grantable: fact.grantable), default: [:]][name, default: []].append(fact.column ?? "")
+            }
         }
         var byClause: [Clause: [String]] = [:]
         for (holder, privileges) in byHolder {
@@ -269,8 +271,10 @@ struct MySQLRenderer {
             }
         }
         // MariaDB has no tolerant REVOKE: a revoke of something never granted at that level
-        // fails (1141, 1147, 1403). One compound statement skips exactly those errors.
-        var body = ["DELIMITER //", "BEGIN NOT ATOMIC", "  DECLARE CONTINUE HANDLER FOR 1141, 1147, 1403 BEGIN END;"]
+        // fails (1141, 1147, 1403), and so does one from PUBLIC before anything was ever
+        // granted to it (1959: PUBLIC does not exist yet). One compound statement skips
+        // exactly those errors: in each case nothing is held.
+        var body = ["DELIMITER //", "BEGIN NOT ATOMIC", "  DECLARE CONTINUE HANDLER FOR 1141, 1147, 1403, 1959 BEGIN END;"]
         for (clause, accounts) in list {
             for account in accounts {
                 body.append("  REVOKE \(clause.privileges) ON \(clause.target) FROM \(account);")

@@ -227,6 +227,8 @@ struct PostgresRenderer {
         var holderIndex: [Holder: Int] = [:]
         var holders: [Holder] = []
         var masks: [UInt64] = []
+        // At most one holder per fact: sized once rather than rehashed while growing.
+        holderIndex.reserveCapacity(facts.count)
         var lastObject: (object: IRObject, id: Int)?
         for fact in facts where fact.column == nil {
             let id: Int
@@ -265,6 +267,7 @@ struct PostgresRenderer {
         // 2. per (object, privilege set, grantable): the grantees
         struct Shared: Hashable { var object: Int; var mask: UInt64; var grantable: Bool }
         var sharedIndex: [Shared: Int] = [:]
+        sharedIndex.reserveCapacity(holders.count)
         var shared: [Shared] = []
         var sharedGrantees: [[PrincipalRef]] = []
         for (k, holder) in holders.enumerated() {
@@ -282,6 +285,7 @@ struct PostgresRenderer {
         var privilegeLists: [UInt64: String] = [:]
         struct Statement: Hashable { var group: String; var rank: Int; var privileges: String; var grantable: Bool; var grantees: [PrincipalRef] }
         var statementIndex: [Statement: Int] = [:]
+        statementIndex.reserveCapacity(shared.count)
         var statements: [Statement] = []
         var statementObjects: [[Int]] = []
         for (k, s) in shared.enumerated() {
