@@ -17,7 +17,7 @@ enum ApplyBench {
         var schemas = 4
         var runs = 3
         var keep: String?
-        var kinds = ApplyPolicy.Kind.allCases
+        var kinds: [ApplyPolicy.Kind] = [.levels, .distinct]
         init(host: String, port: String) {
             self.host = host
             self.port = port

@@ -196,9 +196,10 @@ struct LargePolicy {
 /// every one of `tables` tables spread over `schemas` schemas. `levels`: the roles hold
 /// one of three access levels (read-only, read-write, all table privileges), as roles
 /// usually do; `distinct`: every role holds a privilege set of its own, the worst case
-/// for consolidation (rolec can then merge tables, never roles).
+/// for consolidation (rolec can then merge tables, never roles); `shared`: every role
+/// holds SELECT, the best case (one statement for all roles and tables).
 struct ApplyPolicy {
-    enum Kind: String, CaseIterable { case levels, distinct }
+    enum Kind: String, CaseIterable { case levels, distinct, shared }
     var kind: Kind
     var roles: Int
     var tables: Int
@@ -214,6 +215,7 @@ struct ApplyPolicy {
         switch kind {
         case .levels: return ApplyPolicy.levels[r * ApplyPolicy.levels.count / max(1, roles)]
         case .distinct: return ApplyPolicy.distinct[r % ApplyPolicy.distinct.count]
+        case .shared: return "select"
         }
     }
 

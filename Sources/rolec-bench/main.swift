@@ -12,7 +12,7 @@ USAGE: rolec-bench [--scale X] [--runs N] [--server-version V]
        rolec-bench --emit PATH [--scale X]
        rolec-bench apply-postgres --host HOST --port PORT [--user U] [--psql PATH]
                    [--roles N] [--tables N] [--schemas N] [--runs N] [--keep DIR]
-                   [--policy levels|distinct|both]
+                   [--policy levels,distinct,shared]
 
 Compile benchmark (default): generates a deterministic synthetic policy (scale 1.0:
 10k roles, 1k users, 100 schemas x 1000 tables, ~1M atomic grants) and times
@@ -20,9 +20,9 @@ lex, lex+parse, lowering, rendering and the whole compile, each run in a fresh p
 --emit PATH writes that policy to PATH and exits (to time `rolec compile` itself).
 
 apply-postgres: times `psql -f` of rolec's script against one GRANT per table and
-role on a running PostgreSQL (scripts/bench-apply starts a throwaway server), for a
-policy whose roles share three access levels and one where every role's privilege
-set differs (--policy picks one).
+role on a running PostgreSQL (scripts/bench-apply starts a throwaway server). Policies
+(--policy, default levels,distinct): `levels`, the roles share three access levels;
+`distinct`, every role has a privilege set of its own; `shared`, all roles hold SELECT.
 
 """
 
@@ -78,11 +78,11 @@ do {
         options.schemas = flags.int("--schemas", options.schemas)
         options.runs = flags.int("--runs", options.runs)
         options.keep = flags.string("--keep")
-        switch flags.string("--policy") ?? "both" {
-        case "both": options.kinds = ApplyPolicy.Kind.allCases
-        case let name:
-            guard let kind = ApplyPolicy.Kind(rawValue: name) else { fail("--policy is levels, distinct or both") }
-            options.kinds = [kind]
+        if let list = flags.string("--policy") {
+            options.kinds = list.split(separator: ",").map { name in
+                guard let kind = ApplyPolicy.Kind(rawValue: String(name)) else { fail("--policy takes levels, distinct, shared (comma-separated)") }
+                return kind
+            }
         }
         exit(try ApplyBench.run(options))
     default:

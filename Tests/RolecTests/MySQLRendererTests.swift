@@ -40,6 +40,14 @@ struct MySQLRendererTests {
         #expect(withHash.contains("ACCOUNT UNLOCK;"))
     }
 
+    @Test func ed25519VerifiersLoadThePlugin() {
+        let script = compile("user u { password hash 'ZIgUREUg5PVgQ6LskhXmO+eZLS0nC8be6HPjYWR4YJY' }", .mariadb)
+        #expect(script.contains("INSTALL SONAME 'auth_ed25519';"))
+        #expect(script.contains("CREATE USER IF NOT EXISTS 'u'@'%' IDENTIFIED VIA ed25519 USING 'ZIgUREUg5PVgQ6LskhXmO+eZLS0nC8be6HPjYWR4YJY';"))
+        #expect(!compile("user u { password hash '*14E65567ABDB5135D0CFD9A70B3032C179A49EE7' }", .mariadb).contains("INSTALL SONAME"))
+        #expect(compile("user u { password hash 'ZIgUREUg5PVgQ6LskhXmO+eZLS0nC8be6HPjYWR4YJY' }", .mysql).hasPrefix("ERRORS: [\"E0402\"]"))
+    }
+
     @Test func defaultRolesPerFlavour() {
         let policy = "role a\nrole b\nuser u { member of a, b }\nuser v { member of a }\nuser w { member of a, b\ndefault role none }"
         let mysql = compile(policy, .mysql)

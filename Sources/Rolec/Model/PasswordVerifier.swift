@@ -9,6 +9,9 @@ public enum PasswordVerifier: String, Sendable {
     case mysqlNative
     /// MySQL caching_sha2_password: `$A$005$` + 20 salt bytes + 43 hash characters.
     case cachingSHA2
+    /// MariaDB ed25519: the 32-byte public key as 43 base64 characters without padding
+    /// (what `SHOW CREATE USER` prints after `IDENTIFIED VIA ed25519 USING`).
+    case ed25519
 
     public static func kind(of value: String) -> PasswordVerifier? {
         let bytes = Array(value.utf8)
@@ -20,6 +23,7 @@ public enum PasswordVerifier: String, Sendable {
         // bytes that no string literal carries safely.
         if bytes.count == 142, value.hasPrefix("0x"), bytes[2...].allSatisfy(isUpperHex),
            value.uppercased().hasPrefix("0X24412430303524") { return .cachingSHA2 }
+        if bytes.count == 43, bytes.allSatisfy(isBase64Digit) { return .ed25519 }
         return nil
     }
 

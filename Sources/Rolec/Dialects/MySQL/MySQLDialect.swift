@@ -205,7 +205,8 @@ public struct MySQLDialect: Dialect {
         let kinds = verifiers.map { ($0, PasswordVerifier.kind(of: $0)) }
         if maria {
             if let native = kinds.first(where: { $0.1 == .mysqlNative }) { return (native.0, []) }
-            return (nil, [.noVerifierFits(dialect: displayName, at: range, accepted: "a mysql_native_password hash ('*' and 40 upper-case hex digits, from PASSWORD('...'))")])
+            if let ed25519 = kinds.first(where: { $0.1 == .ed25519 }) { return (ed25519.0, []) }
+            return (nil, [.noVerifierFits(dialect: displayName, at: range, accepted: "a mysql_native_password hash ('*' and 40 upper-case hex digits, from PASSWORD('...')) or an ed25519 one (43 base64 characters, as SHOW CREATE USER prints it)")])
         }
         if let sha2 = kinds.first(where: { $0.1 == .cachingSHA2 }) { return (sha2.0, []) }
         if let native = kinds.first(where: { $0.1 == .mysqlNative }) { return (native.0, []) }

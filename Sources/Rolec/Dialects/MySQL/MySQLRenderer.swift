@@ -17,6 +17,7 @@ struct MySQLRenderer {
         out.line("-- Every statement commits on its own: the order keeps each prefix safe; after a failure, run the script again.")
         out.line("SET SESSION sql_mode = '\(maria ? "NO_BACKSLASH_ESCAPES,NO_AUTO_CREATE_USER" : "NO_BACKSLASH_ESCAPES")';")
         if options.phase != .privileges {
+            out.section("Authentication plugins", plugins())
             out.section("Roles", roles())
             out.section("Users", users())
             out.section("Memberships", memberships())
@@ -100,9 +101,22 @@ struct MySQLRenderer {
             return "IDENTIFIED WITH caching_sha2_password AS " + (verifier.hasPrefix("0x") ? verifier : Q.literal(verifier))
         case .mysqlNative where maria:
             return "IDENTIFIED BY PASSWORD \(Q.literal(verifier))"
+        case .ed25519:
+            return "IDENTIFIED VIA ed25519 USING \(Q.literal(verifier))"
         default:
             return "IDENTIFIED WITH mysql_native_password AS \(Q.literal(verifier))"
         }
+    }
+
+    /// MariaDB loads auth_ed25519 only on request; INSTALL SONAME of a plugin already
+    /// installed is silent on 10.11, and 1968 (already installed another way) is skipped.
+    func plugins() -> [String] {
+        let needsEd25519 = ir.principals.contains { p in
+            isUser(p) && !p.passwordHashes.isEmpty
+                && dialect.choosePassword(p.passwordHashes, at: .none).0.map { PasswordVerifier.kind(of: $0) == .ed25519 } == true
+        }
+        guard maria, needsEd25519 else { return [] }
+        return ["DELIMITER //\nBEGIN NOT ATOMIC\n  DECLARE CONTINUE HANDLER FOR 1968 BEGIN END;\n  INSTALL SONAME 'auth_ed25519';\nEND//\nDELIMITER ;"]
     }
 
     func users() -> [String] {
