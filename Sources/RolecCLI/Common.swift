@@ -39,6 +39,10 @@ enum Common {
             context.stdout.write(renderer.json(diagnostics))
             return
         }
+        if format == "sarif" {
+            context.stdout.write(renderer.sarif(diagnostics, toolVersion: ScriptWriter.toolVersion))
+            return
+        }
         context.stderr.write(renderer.text(diagnostics))
         let errors = diagnostics.filter { $0.severity == .error }.count
         let warnings = diagnostics.filter { $0.severity == .warning }.count

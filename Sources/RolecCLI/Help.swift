@@ -13,6 +13,9 @@ enum Help {
       check       report errors and warnings without writing anything
       test        run the policy's test blocks (prints 'N passed, N failed')
       explain     who can do what, and through which roles
+      verify      SQL that fails on a live database that does not match the policy
+      graph       draw principals and memberships (Mermaid or Graphviz DOT)
+      report      the access matrix for access reviews (Markdown, CSV or HTML)
       help        show help for a command
 
     OPTIONS:
@@ -68,8 +71,12 @@ enum Help {
         OPTIONS:
           --dialect <list>         comma-separated dialects to check for (default: all)
           --server-version <v>     server version to check for
-          --format <format>        text (default, on stderr) or json (on stdout)
+          --format <format>        text (default, on stderr), json or sarif (SARIF 2.1.0
+                                   for code scanning; both on stdout)
           --strict                 exit 1 on warnings too
+
+        Lints (warnings W0701-W0709) are silenced for a principal in the policy:
+          policy { allow W0705 for alice }
 
         """,
         "test": """
@@ -105,6 +112,67 @@ enum Help {
           --format <format>        text (default) or json
 
         Objects are those the policy names; schema-wide grants apply to them.
+
+        """,
+        "graph": """
+        OVERVIEW: draw principals and memberships as a Mermaid flowchart or a Graphviz digraph
+
+        USAGE: rolec graph <path>... [--format mermaid|dot] [options]
+
+        ARGUMENTS:
+          <path>                   .roles files or directories; - reads stdin
+
+        OPTIONS:
+          --format <format>        mermaid (default; renders in GitHub Markdown) or dot (Graphviz)
+          --dialect <dialect>      whose semantics (default: postgres)
+          --server-version <v>     server version
+          -o, --output <file>      write to a file (atomically; nothing is written on error)
+
+        An arrow goes from a member to its role; admin option is a thick, labelled arrow.
+        Users are rounded (ellipses), roles rectangles, built-in roles hexagons, and
+        external principals dashed.
+
+        """,
+        "report": """
+        OVERVIEW: print the access matrix (principals x objects x privileges) for access reviews
+
+        USAGE: rolec report <path>... [--format markdown|csv|html] [options]
+
+        ARGUMENTS:
+          <path>                   .roles files or directories; - reads stdin
+
+        OPTIONS:
+          --format <format>        markdown (default), csv (RFC 4180) or html (one self-contained page)
+          --dialect <dialect>      whose semantics (default: postgres)
+          --server-version <v>     server version
+          -o, --output <file>      write to a file (atomically; nothing is written on error)
+
+        Lists every principal (users first), each object the policy names, each privilege
+        held on it and how (direct, via a role path, PUBLIC). The header names the policy
+        sources and their sha256 (CSV is a plain RFC 4180 table: a header row of column
+        names, no other header); there are no timestamps, so the output is reproducible.
+        scripts/render-report renders the HTML in headless Chromium to a PNG.
+
+        """,
+        "verify": """
+        OVERVIEW: SQL that changes nothing and fails on a live database that does not match the policy
+
+        USAGE: rolec verify <path>... --dialect <dialect> [options]
+
+        ARGUMENTS:
+          <path>                   .roles files or directories; - reads stdin
+
+        OPTIONS:
+          --dialect <dialect>      target dialect: \(DialectRegistry.names.joined(separator: ", "))
+          --server-version <v>     server version (as for compile)
+          --phase <phase>          check only what that phase of the compiled script does
+          -o, --output <file>      write the SQL to a file (atomically; nothing is written on error)
+          --format <format>        diagnostics as text (default, on stderr) or json (on stdout)
+
+        Run the output where the compiled script was applied: it succeeds when the state
+        matches, and otherwise fails with one error listing every difference (PostgreSQL:
+        RAISE EXCEPTION; MySQL/MariaDB: SIGNAL SQLSTATE '45000'; SQLite: RAISE in a
+        temporary trigger). Exit codes as compile.
 
         """,
         "help": """

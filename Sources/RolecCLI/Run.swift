@@ -68,6 +68,9 @@ public func run(arguments: [String], stdin: @escaping () -> [UInt8], stdout: Tex
         case "check": return try CheckCommand.run(rest, context)
         case "test": return try TestCommand.run(rest, context)
         case "explain": return try ExplainCommand.run(rest, context)
+        case "verify": return try VerifyCommand.run(rest, context)
+        case "graph": return try GraphCommand.run(rest, context)
+        case "report": return try ReportCommand.run(rest, context)
         default:
             let known = Array(Help.commands.keys)
             var message = "unknown command '\(first)'"

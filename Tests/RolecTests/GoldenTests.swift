@@ -24,7 +24,10 @@ struct GoldenTests {
         for dialect in DialectRegistry.all {
             let (ir, problems) = compilation.lower(for: Target(dialect: dialect, version: dialect.defaultVersion))
             bag.add(contentsOf: problems)
-            if !problems.contains(where: \.isError) { bag.add(contentsOf: RuleChecker.check(ir)) }
+            if !problems.contains(where: \.isError) {
+                bag.add(contentsOf: RuleChecker.check(ir))
+                if !compilation.hasSyntaxErrors { bag.add(contentsOf: Lints.check(compilation.syntax.map(\.1), ir: ir)) }
+            }
         }
         let diagnostics = DiagnosticRenderer(files: compilation.files).text(bag.sorted)
         Golden.check(diagnostics.isEmpty ? nil : diagnostics, file: "expected.txt", in: name)

@@ -107,7 +107,10 @@ struct LiveCaseRun {
     /// nil when the case does not compile for this version (it is then not a
     /// live case here: its diagnostics are the golden tests' business).
     init?(name: String, server: PostgresServer) throws {
-        let compilation = try Golden.load(name)
+        try self.init(name: name, server: server, compilation: try Golden.load(name))
+    }
+
+    init?(name: String, server: PostgresServer, compilation: Compilation) throws {
         let target = Target(dialect: PostgresDialect(), version: String(server.version))
         let output = compilation.compile(for: target)
         guard let script = output.script, let ir = output.ir else {

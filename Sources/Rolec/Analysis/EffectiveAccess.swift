@@ -60,6 +60,13 @@ public struct EffectiveAccess: Sendable {
         for p in ir.principals { principals[p.name] = p }
         var edges: [String: [IRMembership]] = [:]
         for m in ir.memberships { edges[m.member, default: []].append(m) }
+        // PostgreSQL's predefined roles are members of each other: a member of
+        // pg_monitor is (with inheritance) a member of the three roles it bundles.
+        if ir.dialect == "postgres" {
+            for (member, role) in EffectiveAccess.builtinMemberships where edges[member]?.contains(where: { $0.role == role }) != true {
+                edges[member, default: []].append(IRMembership(role: role, member: member, admin: false, inherit: true, set: nil))
+            }
+        }
         for list in edges.keys { edges[list]?.sort { $0.role < $1.role } }
 
         func walk(from start: String, follow: (IRMembership, Bool) -> Bool) -> [String: [String]] {
@@ -112,6 +119,23 @@ public struct EffectiveAccess: Sendable {
         self.grantsByGrantee = byGrantee
     }
 
+    /// Memberships among PostgreSQL's predefined roles (member, role), present in every
+    /// cluster (10+): pg_monitor is a member of pg_read_all_settings, pg_read_all_stats
+    /// and pg_stat_scan_tables.
+    static let builtinMemberships: [(String, String)] = [
+        ("pg_monitor", "pg_read_all_settings"), ("pg_monitor", "pg_read_all_stats"), ("pg_monitor", "pg_stat_scan_tables"),
+    ]
+
+    /// PostgreSQL's predefined roles that hold privileges on every object of a kind
+    /// (pg_class_aclmask, pg_namespace_aclmask): role, privileges, object kinds.
+    static let predefinedDataRoles: [(String, Set<String>, Set<String>)] = [
+        ("pg_read_all_data", ["SELECT"], ["table", "sequence"]),
+        ("pg_read_all_data", ["USAGE"], ["schema"]),
+        ("pg_write_all_data", ["INSERT", "UPDATE", "DELETE"], ["table", "sequence"]),
+        ("pg_write_all_data", ["USAGE"], ["schema"]),
+        ("pg_maintain", ["MAINTAIN"], ["table", "sequence"]),
+    ]
+
     /// The standard inheritance of a dialect's IR.
     public init(ir: PolicyIR) {
         self.init(ir: ir, inheritance: ir.dialect == "postgres" || ir.dialect == "sqlite" ? .inheritFlag : .activeAtLogin)
@@ -153,6 +177,15 @@ public struct EffectiveAccess: Sendable {
         }
     }
 
+    /// Whether a fact is granted on the server as `privilege` too: MariaDB has no USAGE or
+    /// UPDATE on sequences, the script grants INSERT and SELECT for them (NEXT VALUE FOR
+    /// and SETVAL need both).
+    static func grantedAs(_ fact: IRGrant, _ privilege: String, dialect: String) -> Bool {
+        guard dialect == "mariadb", privilege == "SELECT" || privilege == "INSERT",
+              fact.privilege == "USAGE" || fact.privilege == "UPDATE", case .relation(.sequence, _, _) = fact.object else { return false }
+        return true
+    }
+
     /// What PUBLIC holds without being granted anything (PostgreSQL's defaults), unless
     /// the policy revokes it.
     func builtinPublic(_ privilege: String, _ object: IRObject) -> String? {
@@ -183,7 +216,7 @@ public struct EffectiveAccess: Sendable {
         }
         holders.append((nil, []))
         for (holder, via) in holders {
-            for fact in grantsByGrantee[holder] ?? [] where fact.privilege == privilege {
+            for fact in grantsByGrantee[holder] ?? [] where fact.privilege == privilege || EffectiveAccess.grantedAs(fact, privilege, dialect: ir.dialect) {
                 guard fact.column == nil || fact.column == column else { continue }
                 if EffectiveAccess.covers(fact.object, object, privilege: privilege, dialect: ir.dialect) {
                     out.append(Path(via: via, source: .grant(grantee: fact.grantee, privilege: fact.privilege, object: fact.object)))
@@ -191,10 +224,37 @@ public struct EffectiveAccess: Sendable {
             }
         }
         if let why = builtinPublic(privilege, object) { out.append(Path(via: [], source: .builtinPublic(why))) }
+        // PostgreSQL's predefined data roles hold their privileges on every relation (and
+        // its columns) and schema, to whoever has the privileges of the role (inheritance).
+        if ir.dialect == "postgres" {
+            for (role, privileges, kinds) in EffectiveAccess.predefinedDataRoles where privileges.contains(privilege) {
+                let applies: Bool
+                switch object {
+                case .relation(let kind, _, _): applies = kinds.contains(kind == .sequence ? "sequence" : "table")
+                case .schema: applies = kinds.contains("schema")
+                default: applies = false
+                }
+                guard applies, let via = principal == role ? [] : reach[principal]?[role] else { continue }
+                out.append(Path(via: via, source: .grant(grantee: PrincipalRef(name: role), privilege: privilege, object: object)))
+            }
+        }
+        func owner(_ owner: String, _ owned: IRObject) {
+            if owner == principal { out.append(Path(via: [], source: .owner(owned))) }
+            else if let via = reach[principal]?[owner] { out.append(Path(via: via, source: .owner(owned))) }
+        }
         for ownership in ir.ownerships where ownership.scope == .schema {
-            if case .schema(ownership.name) = object {
-                if ownership.owner == principal { out.append(Path(via: [], source: .owner(object))) }
-                else if let via = reach[principal]?[ownership.owner] { out.append(Path(via: via, source: .owner(object))) }
+            if case .schema(ownership.name) = object { owner(ownership.owner, object) }
+        }
+        // The owner of a database holds every privilege on it (CONNECT, CREATE, TEMPORARY);
+        // on PostgreSQL it is also pg_database_owner there, which owns schema public
+        // (15+) unless the policy gives public another owner.
+        for ownership in ir.ownerships where ownership.scope == .database && ir.dialect == "postgres" {
+            if case .database(ownership.name) = object, ["CONNECT", "CREATE", "TEMPORARY"].contains(privilege) {
+                owner(ownership.owner, .database(ownership.name))
+            }
+            if case .schema("public") = object, privilege == "USAGE" || privilege == "CREATE",
+               !ir.ownerships.contains(where: { $0.scope == .schema && $0.name == "public" }) {
+                owner(ownership.owner, .database(ownership.name))
             }
         }
         return out

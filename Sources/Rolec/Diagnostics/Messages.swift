@@ -206,4 +206,71 @@ extension Diagnostic {
         Diagnostic(.warning, "W0502", "future objects in \(scope) get these privileges only when created by the role that runs the script", at: r,
                    help: "declare who creates them: 'schema NAME owned by ROLE' or 'created by ROLE, ...'")
     }
+
+    // MARK: W07xx lints
+
+    /// Every lint: its code and a one-line description (for `--format sarif` and docs).
+    public static let lintCatalog: [(code: String, summary: String)] = [
+        ("W0701", "grant to PUBLIC"),
+        ("W0702", "grant of all privileges"),
+        ("W0703", "grant with grant option"),
+        ("W0704", "dangerous attribute (superuser, bypassrls, createrole, replication)"),
+        ("W0705", "privileges granted directly to a user"),
+        ("W0706", "redundant grant: already held through a role"),
+        ("W0707", "unused role: no members and no privileges"),
+        ("W0708", "read-only role or profile with write privileges"),
+        ("W0709", "inert grant: privileges that can never be exercised"),
+    ]
+
+    static func lintPublicGrant(at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0701", "grant to public: every present and future role holds it", at: r,
+                   help: "grant to a role instead; if intended, write 'allow W0701 for public' in a policy block")
+    }
+    static func lintAllPrivileges(_ grantees: [String], at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0702", "'all privileges' granted to \(grantees.map { "'\($0)'" }.joined(separator: ", ")): more than any task needs", at: r,
+                   help: "list the privileges needed, or use a profile; if intended, write 'allow W0702 for \(grantees.first ?? "NAME")'")
+    }
+    static func lintGrantOption(_ grantees: [String], at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0703", "grant with grant option: \(grantees.map { "'\($0)'" }.joined(separator: ", ")) may pass it on to anyone", at: r,
+                   help: "drop 'with grant option' unless the role administers these objects; if intended, write 'allow W0703 for \(grantees.first ?? "NAME")'")
+    }
+    static func lintDangerousAttribute(_ principal: String, attribute: String, at r: SourceRange) -> Diagnostic {
+        let why: String
+        switch attribute {
+        case "superuser": why = "bypasses every privilege check"
+        case "bypassrls": why = "ignores every row-level security policy"
+        case "createrole": why = "can create, alter and drop other roles"
+        default: why = "can read every change of the whole cluster"
+        }
+        return Diagnostic(.warning, "W0704", "'\(principal)' has the attribute '\(attribute)': it \(why)", at: r,
+                          help: "keep such attributes to a few reviewed principals; if intended, write 'allow W0704 for \(principal)'")
+    }
+    static func lintDirectUserGrant(_ user: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0705", "privileges granted directly to user '\(user)'", at: r,
+                   help: "grant them to a role and make '\(user)' a member, so access is reviewed by role; if intended, write 'allow W0705 for \(user)'")
+    }
+    static func lintRedundantGrant(_ principal: String, privileges: [String], object: String, via: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0706", "redundant grant: '\(principal)' already holds \(privileges.joined(separator: ", ")) on \(object) as a member of \(via)", at: r,
+                   help: "remove the direct grant; if intended, write 'allow W0706 for \(principal)'")
+    }
+    static func lintUnusedRole(_ role: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0707", "role '\(role)' is unused: it has no members and no privileges", at: r,
+                   help: "remove it, or give it members and privileges; if intended, write 'allow W0707 for \(role)'")
+    }
+    static func lintReadOnlyWrites(_ principal: String, why: String, privilege: String, object: String, via: String?, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0708", "'\(principal)' \(why) but holds \(privilege) on \(object)" + (via.map { " (as a member of \($0))" } ?? ""), at: r,
+                   help: "move the write privileges to another role, or rename it; if intended, write 'allow W0708 for \(principal)'")
+    }
+    static func lintInertNoUsage(_ grantee: String, object: String, schema: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0709", "inert grant: privileges of '\(grantee)' on \(object) can never be used: no holder has usage on schema \(schema)", at: r,
+                   help: "grant usage on schema \(schema) to '\(grantee)'; if intended, write 'allow W0709 for \(grantee)'")
+    }
+    static func lintInertNoConnect(_ principal: String, database: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0709", "inert grant: '\(principal)' cannot connect to database \(database) (connect is revoked from public), so its privileges there can never be used", at: r,
+                   help: "grant connect on database \(database) to '\(principal)' or to one of its roles; if intended, write 'allow W0709 for \(principal)'")
+    }
+    static func lintInertNoLogin(_ role: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0709", "inert grant: role '\(role)' has privileges but no login principal is a member of it", at: r,
+                   help: "make a user a member of '\(role)', or remove it; if intended, write 'allow W0709 for \(role)'")
+    }
 }

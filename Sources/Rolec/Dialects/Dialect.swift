@@ -92,6 +92,9 @@ public protocol Dialect: Sendable {
     func choosePassword(_ verifiers: [String], at range: SourceRange) -> (String?, [Diagnostic])
     /// Renders the IR as a script.
     func render(_ ir: PolicyIR, options: RenderOptions) -> String
+    /// Renders SQL that changes nothing and fails (an error naming every difference it
+    /// found) when the live database does not hold what the IR declares (`rolec verify`).
+    func renderVerification(_ ir: PolicyIR, options: RenderOptions) -> String
 }
 
 /// Constructs whose support varies by dialect or version.

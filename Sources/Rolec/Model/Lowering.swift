@@ -718,7 +718,7 @@ public struct Lowering {
         case .protect(let names, _):
             ir.rules.append(.protect(names.compactMap { resolve($0) }))
         case .allow(let code, let principals, _):
-            ir.rules.append(.allow(code: code.text.uppercased(), principals: principals.compactMap { resolve($0) }))
+            ir.rules.append(.allow(code: code.text.uppercased(), principals: principals.compactMap { $0.text.lowercased() == "public" ? "public" : resolve($0) }))
         }
     }
 

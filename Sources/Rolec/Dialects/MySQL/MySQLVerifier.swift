@@ -1,0 +1,233 @@
+/// `rolec verify` for MySQL and MariaDB: reads the grant tables (mysql.user /
+/// mysql.global_priv, roles_mapping or role_edges, db, tables_priv, columns_priv,
+/// procs_priv), collects every difference from the policy in a string and ends with
+/// `SIGNAL SQLSTATE '45000'` naming them. MariaDB runs it as one anonymous compound
+/// statement (`BEGIN NOT ATOMIC`); MySQL 8 has none, so the checks live in a procedure
+/// `rolec_verify` created in the session's current database, called and dropped.
+extension MySQLDialect {
+    public func renderVerification(_ ir: PolicyIR, options: RenderOptions) -> String {
+        MySQLRenderer(ir: ir, options: options, dialect: self).renderVerification()
+    }
+}
+
+extension MySQLRenderer {
+    /// SIGNAL's MESSAGE_TEXT holds 128 characters on MySQL, 512 on MariaDB; the full
+    /// list is also returned as a result set just before.
+    var messageLimit: Int { maria ? 512 : 128 }
+
+    func renderVerification() -> String {
+        var out = ScriptWriter()
+        out.header(dialect: dialect.displayName, version: ir.serverVersion, phase: options.phase?.rawValue, sources: options.sources)
+        out.line("-- verify: changes no grant; fails with SQLSTATE 45000 (SIGNAL) listing every difference between the server and the policy.")
+        if !maria {
+            out.line("-- MySQL has no anonymous blocks: the checks are a procedure rolec_verify in the current database (USE one first),")
+            out.line("-- dropped after a successful run; a failed run leaves it, and the next run replaces it.")
+        }
+        out.line("SET SESSION sql_mode = '\(maria ? "NO_BACKSLASH_ESCAPES,NO_AUTO_CREATE_USER" : "NO_BACKSLASH_ESCAPES")';")
+        var body: [String] = []
+        if options.phase != .privileges {
+            body += verifyAccounts()
+            body += verifyMemberships()
+        }
+        if options.phase != .principals {
+            body += verifyPrivileges(ir.grants, held: true)
+            body += verifyPrivileges(ir.revokes.filter { maria || $0.grantee != .publicRole }, held: false)
+            body += verifyAbsent()
+        }
+        var lines = ["  DECLARE problems LONGTEXT DEFAULT '';", "  DECLARE total INT DEFAULT 0;", "  DECLARE summary VARCHAR(\(messageLimit));"]
+        lines += body.map { "  " + $0 }
+        lines += [
+            "  IF total > 0 THEN",
+            "    SELECT CONCAT('rolec verify: ', total, ' difference(s)', problems) AS rolec_verify;",
+            "    SET summary = LEFT(CONCAT('rolec verify: ', total, ' difference(s) between the server and the policy:', problems), \(messageLimit));",
+            "    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = summary;",
+            "  END IF;",
+        ]
+        out.line("DELIMITER //")
+        if maria {
+            out.line("BEGIN NOT ATOMIC")
+        } else {
+            out.line("DROP PROCEDURE IF EXISTS `rolec_verify`//")
+            out.line("CREATE PROCEDURE `rolec_verify`()")
+            out.line("BEGIN")
+        }
+        for line in lines { out.line(line) }
+        out.line("END//")
+        if !maria {
+            out.line("CALL `rolec_verify`()//")
+            out.line("DROP PROCEDURE `rolec_verify`//")
+        }
+        out.line("DELIMITER ;")
+        return out.text
+    }
+
+    /// One check: when `condition` is false, the message joins the list.
+    func expect(_ condition: String, _ message: String) -> String {
+        "IF NOT (\(condition)) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', \(Q.literal(message))), total = total + 1; END IF;"
+    }
+
+    /// (user, host) rows of the grant tables a principal stands for.
+    func rawAccounts(_ ref: PrincipalRef) -> [(user: String, host: String)] {
+        guard let name = ref.name else { return [("PUBLIC", "")] }
+        if let p = principal(name), isUser(p) { return hosts(p).map { (name, $0) } }
+        return [(name, maria ? "" : "%")]
+    }
+
+    func display(_ account: (user: String, host: String)) -> String {
+        account.host.isEmpty ? account.user : "'\(account.user)'@'\(account.host)'"
+    }
+
+    func whereAccount(_ account: (user: String, host: String), user: String = "User", host: String = "Host") -> String {
+        "\(user) = \(Q.literal(account.user)) AND \(host) = \(Q.literal(account.host))"
+    }
+
+    func verifyAccounts() -> [String] {
+        var out: [String] = []
+        for p in ir.principals {
+            for account in rawAccounts(PrincipalRef(name: p.name)) {
+                let role = !isUser(p)
+                let kind = role && maria ? " AND is_role = 'Y'" : ""
+                out.append(expect("EXISTS (SELECT 1 FROM mysql.user WHERE \(whereAccount(account))\(kind))",
+                                  "\(role ? "role" : "account") \(display(account)) does not exist"))
+                if !role, let limit = p.connectionLimit {
+                    out.append(expect("EXISTS (SELECT 1 FROM mysql.user WHERE \(whereAccount(account)) AND max_user_connections = \(max(0, limit)))",
+                                      "account \(display(account)) does not have MAX_USER_CONNECTIONS \(max(0, limit))"))
+                }
+            }
+        }
+        for umbrella in umbrellaRoles() {
+            out.append(expect("EXISTS (SELECT 1 FROM mysql.user WHERE User = \(Q.literal(umbrella.umbrella)) AND Host = '' AND is_role = 'Y')",
+                              "role \(umbrella.umbrella) (default roles of \(umbrella.user)) does not exist"))
+        }
+        return out
+    }
+
+    func membershipCheck(role: String, member: (user: String, host: String), admin: Bool) -> String {
+        let adminCondition = admin ? (maria ? " AND Admin_option = 'Y'" : " AND WITH_ADMIN_OPTION = 'Y'") : ""
+        let message = "membership: \(display(member)) is not a member of \(role)\(admin ? " with admin option" : "")"
+        if maria {
+            return expect("EXISTS (SELECT 1 FROM mysql.roles_mapping WHERE \(whereAccount(member)) AND Role = \(Q.literal(role))\(adminCondition))", message)
+        }
+        return expect("EXISTS (SELECT 1 FROM mysql.role_edges WHERE FROM_USER = \(Q.literal(role)) AND FROM_HOST = '%' AND "
+                      + whereAccount(member, user: "TO_USER", host: "TO_HOST") + adminCondition + ")", message)
+    }
+
+    func verifyMemberships() -> [String] {
+        var out: [String] = []
+        for m in ir.memberships {
+            for member in rawAccounts(PrincipalRef(name: m.member)) {
+                out.append(membershipCheck(role: m.role, member: member, admin: m.admin))
+            }
+        }
+        guard maria else { return out }
+        for umbrella in umbrellaRoles() {
+            for role in umbrella.roles { out.append(membershipCheck(role: role, member: (umbrella.umbrella, ""), admin: false)) }
+            for member in rawAccounts(PrincipalRef(name: umbrella.user)) {
+                out.append(membershipCheck(role: umbrella.umbrella, member: member, admin: false))
+            }
+        }
+        // The default role each account activates at login.
+        for p in ir.principals where isUser(p) && (!p.external || p.defaultRoles != nil) {
+            guard let roles = loginRoles(p) else { continue }
+            let expected = roles.count == 0 ? "" : roles.count == 1 ? roles[0] : MySQLDialect.umbrellaName(for: p.name)
+            for account in rawAccounts(PrincipalRef(name: p.name)) {
+                out.append(expect("EXISTS (SELECT 1 FROM mysql.user WHERE \(whereAccount(account)) AND default_role = \(Q.literal(expected)))",
+                                  "default role of \(display(account)) is not \(expected.isEmpty ? "NONE" : expected)"))
+            }
+        }
+        return out
+    }
+
+    static let databaseColumns: [String: String] = [
+        "SELECT": "Select_priv", "INSERT": "Insert_priv", "UPDATE": "Update_priv", "DELETE": "Delete_priv", "CREATE": "Create_priv",
+        "DROP": "Drop_priv", "GRANT OPTION": "Grant_priv", "REFERENCES": "References_priv", "INDEX": "Index_priv", "ALTER": "Alter_priv",
+        "CREATE TEMPORARY TABLES": "Create_tmp_table_priv", "LOCK TABLES": "Lock_tables_priv", "CREATE VIEW": "Create_view_priv",
+        "SHOW VIEW": "Show_view_priv", "CREATE ROUTINE": "Create_routine_priv", "ALTER ROUTINE": "Alter_routine_priv",
+        "EXECUTE": "Execute_priv", "EVENT": "Event_priv", "TRIGGER": "Trigger_priv", "DELETE HISTORY": "Delete_history_priv",
+    ]
+
+    /// MariaDB 10.11 `global_priv.Priv.access` bits, in bit order (sql/privilege.h).
+    static let mariadbGlobalBits: [String] = [
+        "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "RELOAD", "SHUTDOWN", "PROCESS", "FILE",
+        "GRANT OPTION", "REFERENCES", "INDEX", "ALTER", "SHOW DATABASES", "SUPER", "CREATE TEMPORARY TABLES",
+        "LOCK TABLES", "EXECUTE", "REPLICATION SLAVE", "BINLOG MONITOR", "CREATE VIEW", "SHOW VIEW",
+        "CREATE ROUTINE", "ALTER ROUTINE", "CREATE USER", "EVENT", "TRIGGER", "CREATE TABLESPACE",
+        "DELETE HISTORY", "SET USER", "FEDERATED ADMIN", "CONNECTION ADMIN", "READ_ONLY ADMIN",
+        "REPLICATION SLAVE ADMIN", "REPLICATION MASTER ADMIN", "BINLOG ADMIN", "BINLOG REPLAY", "SLAVE MONITOR",
+    ]
+
+    /// A member of a tables_priv / columns_priv / procs_priv SET.
+    static func setMember(_ privilege: String) -> String {
+        switch privilege {
+        case "DELETE HISTORY": return "Delete versioning rows"
+        case "SHOW VIEW": return "Show view"
+        case "GRANT OPTION": return "Grant"
+        default:
+            return privilege.lowercased().split(separator: " ").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+        }
+    }
+
+    /// The condition that `account` holds `privilege` on `object` (column) at the level the
+    /// script grants it; nil when the level has no check here.
+    func holds(_ account: (user: String, host: String), _ privilege: String, _ object: IRObject, column: String?) -> String? {
+        let who = whereAccount(account)
+        func schemaName(_ s: String?) -> String { s.map(Q.literal) ?? "DATABASE()" }
+        switch object {
+        case .database: return nil
+        case .schema(let s), .allInSchema(_, let s):
+            guard let column = MySQLRenderer.databaseColumns[privilege] else { return nil }
+            let pattern = s.replacingAll("\\", with: "\\\\").replacingAll("_", with: "\\_").replacingAll("%", with: "\\%")
+            return "EXISTS (SELECT 1 FROM mysql.db WHERE \(who) AND Db = \(Q.literal(pattern)) AND \(column) = 'Y')"
+        case .server:
+            if maria {
+                guard let bit = MySQLRenderer.mariadbGlobalBits.firstIndex(of: privilege) else { return nil }
+                return "EXISTS (SELECT 1 FROM mysql.global_priv WHERE \(who) AND (CAST(IFNULL(JSON_VALUE(Priv, '$.access'), '0') AS UNSIGNED) & \(UInt64(1) << UInt64(bit))) <> 0)"
+            }
+            let grantee = Q.literal("'\(account.user)'@'\(account.host)'")
+            let name = privilege == "GRANT OPTION" ? "" : " AND PRIVILEGE_TYPE = \(Q.literal(privilege))"
+            let grantable = privilege == "GRANT OPTION" ? " AND IS_GRANTABLE = 'YES'" : ""
+            return "EXISTS (SELECT 1 FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = \(grantee)\(name)\(grantable))"
+        case .relation(let kind, let s, let n):
+            if kind == .sequence && !maria { return nil }
+            // A column grant's grant option is kept at table level (tables_priv).
+            if let column, privilege != "GRANT OPTION" {
+                return "EXISTS (SELECT 1 FROM mysql.columns_priv WHERE \(who) AND Db = \(schemaName(s)) AND Table_name = \(Q.literal(n)) AND Column_name = \(Q.literal(column)) AND FIND_IN_SET(\(Q.literal(MySQLRenderer.setMember(privilege))), Column_priv) > 0)"
+            }
+            return "EXISTS (SELECT 1 FROM mysql.tables_priv WHERE \(who) AND Db = \(schemaName(s)) AND Table_name = \(Q.literal(n)) AND FIND_IN_SET(\(Q.literal(MySQLRenderer.setMember(privilege))), Table_priv) > 0)"
+        case .routine(let kind, let s, let n, _):
+            return "EXISTS (SELECT 1 FROM mysql.procs_priv WHERE \(who) AND Db = \(schemaName(s)) AND Routine_name = \(Q.literal(n)) AND Routine_type = \(Q.literal(kind == .function ? "FUNCTION" : "PROCEDURE")) AND FIND_IN_SET(\(Q.literal(MySQLRenderer.setMember(privilege))), Proc_priv) > 0)"
+        }
+    }
+
+    func verifyPrivileges(_ facts: [IRGrant], held: Bool) -> [String] {
+        var out: [String] = []
+        var seen: Set<String> = []
+        for fact in facts {
+            guard target(fact.object) != nil else { continue }
+            if fact.grantee == .publicRole && !maria { continue }
+            for account in rawAccounts(fact.grantee) {
+                var names = privilegeNames(fact.privilege, on: fact.object)
+                if held && fact.grantable { names.append("GRANT OPTION") }
+                for name in names {
+                    // A grant option is not taken away by a privilege's revoke.
+                    guard let condition = holds(account, name, fact.object, column: fact.column) else { continue }
+                    let column = fact.column.map { " (\($0))" } ?? ""
+                    let message = held
+                        ? "missing grant: \(name)\(column) on \(fact.object.display) to \(display(account))"
+                        : "revoked but held: \(name)\(column) on \(fact.object.display) from \(display(account))"
+                    let check = held ? expect(condition, message) : expect("NOT " + condition, message)
+                    if seen.insert(check).inserted { out.append(check) }
+                }
+            }
+        }
+        return out
+    }
+
+    func verifyAbsent() -> [String] {
+        ir.absent.map { a in
+            let host = a.kind == .user || !maria ? "%" : ""
+            return expect("NOT EXISTS (SELECT 1 FROM mysql.user WHERE User = \(Q.literal(a.name)) AND Host = \(Q.literal(host)))",
+                          "\(a.kind.rawValue) \(a.name) still exists but the policy declares it absent")
+        }
+    }
+}
