@@ -66,7 +66,7 @@ enum CompileBench {
         say(String(repeating: "-", count: header.count))
         let rows: [(String, String, Bool)] = [
             ("read+line table", "source", false), ("lex", "lex", true), ("lex+parse", "parse", true),
-            ("lowering", "lower", false), ("rendering (PG \(options.serverVersion))", "render", false),
+            ("lowering", "lower", false), ("rules + lints", "analyze", false), ("rendering (PG \(options.serverVersion))", "render", false),
         ]
         for (label, key, throughput) in rows {
             let m = med(phaseRuns, "\(key).seconds")
@@ -84,11 +84,16 @@ enum CompileBench {
         say("it includes what earlier phases keep alive (source, AST, IR). Whole compile: ru_maxrss of a separate process")
         say("that only reads the file and runs Compilation(files:).compile(for:) (process baseline \(Gauge.mb(peakMax(wholeRuns, "whole.baseline")))).")
         say("")
+        // `rolec check` = read + lex/parse + lowering + rules and lints (no rendering).
+        let check = med(phaseRuns, "source.seconds") + med(phaseRuns, "parse.seconds") + med(phaseRuns, "lower.seconds") + med(phaseRuns, "analyze.seconds")
+        say("check (read + parse + lowering + rules + lints, sum of medians): \(Gauge.seconds(check)); \(first["findings"] ?? "?") findings")
+        say("")
         let parseRate = size / 1_048_576 / med(phaseRuns, "parse.seconds")
         let goals: [(String, Bool, String)] = [
             ("whole compile under 2 s", whole < 2, Gauge.seconds(whole)),
             ("whole compile under 2 GB", wholePeak < 2 << 30, Gauge.mb(wholePeak)),
             ("lex+parse at 100 MB/s or more", parseRate >= 100, String(format: "%.0f MB/s", parseRate)),
+            ("check under 2 s", check < 2, Gauge.seconds(check)),
         ]
         for (goal, met, value) in goals { say("goal: \(goal): \(met ? "met" : "NOT MET") (\(value))") }
         return goals.allSatisfy(\.1) ? 0 : 3
@@ -160,6 +165,12 @@ enum CompileBench {
             t = start()
             let (ir, lowerDiagnostics) = Lowering.lower([(file, ast)], target: target)
             stop("lower", t)
+
+            // What `rolec check` adds after lowering: policy rules and lints.
+            t = start()
+            let findings = RuleChecker.check(ir) + Lints.check([ast], ir: ir)
+            stop("analyze", t)
+            put("findings", findings.count)
 
             t = start()
             let options = RenderOptions(sources: [(file.path, file.sha256)])
