@@ -33,6 +33,25 @@ enum Common {
         return try list.split(separator: ",").map { try dialect(String($0).trimmingCharacters(in: .whitespaces), command: command) }
     }
 
+    /// A policy lowered for one target, or nil after its errors were printed: the first
+    /// step of every command that analyses rather than compiles.
+    static func lowered(_ compilation: Compilation, for target: Target, _ context: Context) -> PolicyIR? {
+        var bag = DiagnosticBag()
+        bag.add(contentsOf: compilation.parseDiagnostics)
+        let (ir, problems) = compilation.lower(for: target)
+        bag.add(contentsOf: problems)
+        if bag.hasErrors {
+            printDiagnostics(bag.sorted, files: compilation.files, format: "text", context)
+            return nil
+        }
+        return ir
+    }
+
+    /// Writes a command's output to `--output` (atomically) or to stdout.
+    static func emit(_ text: String, to path: String?, _ context: Context) throws {
+        if let path { try writeAtomically(text, to: path) } else { context.stdout.write(text) }
+    }
+
     static func printDiagnostics(_ diagnostics: [Diagnostic], files: [SourceFile], format: String, _ context: Context) {
         let renderer = DiagnosticRenderer(files: files)
         if format == "json" {

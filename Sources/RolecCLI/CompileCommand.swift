@@ -17,11 +17,7 @@ enum CompileCommand {
         let output = compilation.compile(for: target, options: RenderOptions(phase: phase, transaction: !args.flag("--no-transaction")))
         Common.printDiagnostics(output.diagnostics, files: compilation.files, format: format, context)
         guard let script = output.script else { return ExitCode.failure }
-        if let path = args.value("--output") {
-            try Common.writeAtomically(script, to: path)
-        } else {
-            context.stdout.write(script)
-        }
+        try Common.emit(script, to: args.value("--output"), context)
         return ExitCode.success
     }
 }

@@ -16,14 +16,7 @@ enum ExplainCommand {
         let dialect = try Common.dialect(args.value("--dialect") ?? "postgres", command: "explain")
         let target = try Common.target(dialect, version: args.value("--server-version"), command: "explain")
         let compilation = try Common.load(args.positional, command: "explain", context)
-        var bag = DiagnosticBag()
-        bag.add(contentsOf: compilation.parseDiagnostics)
-        let (ir, problems) = compilation.lower(for: target)
-        bag.add(contentsOf: problems)
-        if bag.hasErrors {
-            Common.printDiagnostics(bag.sorted, files: compilation.files, format: "text", context)
-            return ExitCode.failure
-        }
+        guard let ir = Common.lowered(compilation, for: target, context) else { return ExitCode.failure }
         let access = EffectiveAccess(ir: ir)
         let privilegeFilter = args.value("--privilege")?.uppercased()
         struct Row: Encodable { var principal: String; var object: String; var privilege: String; var column: String?; var paths: [String] }

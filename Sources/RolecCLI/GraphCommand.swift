@@ -13,20 +13,9 @@ enum GraphCommand {
         let dialect = try Common.dialect(args.value("--dialect") ?? "postgres", command: "graph")
         let target = try Common.target(dialect, version: args.value("--server-version"), command: "graph")
         let compilation = try Common.load(args.positional, command: "graph", context)
-        var bag = DiagnosticBag()
-        bag.add(contentsOf: compilation.parseDiagnostics)
-        let (ir, problems) = compilation.lower(for: target)
-        bag.add(contentsOf: problems)
-        if bag.hasErrors {
-            Common.printDiagnostics(bag.sorted, files: compilation.files, format: "text", context)
-            return ExitCode.failure
-        }
+        guard let ir = Common.lowered(compilation, for: target, context) else { return ExitCode.failure }
         let text = Graph.render(ir, format: format, builtins: dialect.builtinRoles(version: target.version))
-        if let path = args.value("--output") {
-            try Common.writeAtomically(text, to: path)
-        } else {
-            context.stdout.write(text)
-        }
+        try Common.emit(text, to: args.value("--output"), context)
         return ExitCode.success
     }
 }

@@ -13,21 +13,10 @@ enum ReportCommand {
         let dialect = try Common.dialect(args.value("--dialect") ?? "postgres", command: "report")
         let target = try Common.target(dialect, version: args.value("--server-version"), command: "report")
         let compilation = try Common.load(args.positional, command: "report", context)
-        var bag = DiagnosticBag()
-        bag.add(contentsOf: compilation.parseDiagnostics)
-        let (ir, problems) = compilation.lower(for: target)
-        bag.add(contentsOf: problems)
-        if bag.hasErrors {
-            Common.printDiagnostics(bag.sorted, files: compilation.files, format: "text", context)
-            return ExitCode.failure
-        }
+        guard let ir = Common.lowered(compilation, for: target, context) else { return ExitCode.failure }
         let report = AccessReport(ir: ir, sources: compilation.files.map { ($0.path, $0.sha256) })
         let text = report.render(format)
-        if let path = args.value("--output") {
-            try Common.writeAtomically(text, to: path)
-        } else {
-            context.stdout.write(text)
-        }
+        try Common.emit(text, to: args.value("--output"), context)
         return ExitCode.success
     }
 }

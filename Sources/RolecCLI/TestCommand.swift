@@ -11,14 +11,7 @@ enum TestCommand {
         var passed = 0, failed = 0
         for dialect in dialects {
             let target = try Common.target(dialect, version: args.value("--server-version"), command: "test")
-            var bag = DiagnosticBag()
-            bag.add(contentsOf: compilation.parseDiagnostics)
-            let (ir, problems) = compilation.lower(for: target)
-            bag.add(contentsOf: problems)
-            if bag.hasErrors {
-                Common.printDiagnostics(bag.sorted, files: compilation.files, format: "text", context)
-                return ExitCode.failure
-            }
+            guard let ir = Common.lowered(compilation, for: target, context) else { return ExitCode.failure }
             if dialects.count > 1 { context.stdout.write("==> \(dialect.name) \(target.version) <==\n") }
             var current: String?
             for result in TestRunner.run(ir) {

@@ -20,11 +20,7 @@ enum VerifyCommand {
         Common.printDiagnostics(output.diagnostics, files: compilation.files, format: format, context)
         guard output.script != nil, let ir = output.ir else { return ExitCode.failure }
         let sql = target.dialect.renderVerification(ir, options: RenderOptions(phase: phase, sources: compilation.files.map { ($0.path, $0.sha256) }))
-        if let path = args.value("--output") {
-            try Common.writeAtomically(sql, to: path)
-        } else {
-            context.stdout.write(sql)
-        }
+        try Common.emit(sql, to: args.value("--output"), context)
         return ExitCode.success
     }
 }
