@@ -277,6 +277,20 @@ public struct EffectiveAccess: Sendable {
     }
 
     /// Every privilege `principal` holds, by object, with the paths.
+    static func objectClass(of object: IRObject) -> ObjectClass {
+        switch object {
+        case .database: return .database
+        case .schema: return .schema
+        case .server: return .server
+        case .relation(.sequence, _, _): return .sequence
+        case .relation(.view, _, _): return .view
+        case .relation: return .table
+        case .routine(.function, _, _, _): return .function
+        case .routine: return .procedure
+        case .allInSchema(let kind, _): return Lowering.objectClass(of: kind)
+        }
+    }
+
     public func privileges(of principal: String) -> [(object: IRObject, privilege: String, column: String?, paths: [Path])] {
         var out: [(IRObject, String, String?, [Path])] = []
         var candidates: Set<String> = []
@@ -286,8 +300,13 @@ public struct EffectiveAccess: Sendable {
             if let column = fact.column { columns[fact.object, default: []].insert(column) }
         }
         candidates.formUnion(["CONNECT", "TEMPORARY", "EXECUTE", "USAGE"])
+        let dialect = DialectRegistry.named(ir.dialect)
+        let sortedCandidates = candidates.sorted()
         for object in namedObjects {
-            for privilege in candidates.sorted() {
+            // Only privileges that exist for this kind of object: a superuser or an owner
+            // passes every check, but holds no CONNECT on a table.
+            let valid = dialect.map { Set($0.privileges(on: EffectiveAccess.objectClass(of: object), version: ir.serverVersion).keys) }
+            for privilege in sortedCandidates where valid?.contains(privilege) ?? true {
                 let found = paths(principal, privilege, on: object)
                 if !found.isEmpty { out.append((object, privilege, nil, found)) }
                 for column in (columns[object] ?? []).sorted() {
