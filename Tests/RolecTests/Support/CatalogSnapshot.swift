@@ -60,8 +60,11 @@ struct PsqlRun {
 }
 
 extension PostgresServer {
-    /// Like `psql(_:database:)` (same flags: -X -q ON_ERROR_STOP=1 -At), but also
-    /// returns stderr, where psql prints NOTICEs and WARNINGs of a successful run.
+    /// Runs `sql` through psql (-X -q ON_ERROR_STOP=1 -At, fed on stdin) and returns its
+    /// output without the trailing newline, and stderr, where psql prints NOTICEs and
+    /// WARNINGs of a successful run. stdin, stdout and stderr are plain files: no pipe can
+    /// fill up and deadlock, and psql stopping early cannot SIGPIPE the test process.
+    /// Throws `PsqlError` (with stderr) when psql exits non-zero.
     func run(_ sql: String, database: String = "postgres") throws -> PsqlRun {
         let fm = FileManager.default
         let scratch = fm.temporaryDirectory.appendingPathComponent("rolec-live-\(UUID().uuidString)", isDirectory: true)

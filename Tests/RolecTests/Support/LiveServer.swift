@@ -70,66 +70,7 @@ struct PostgresServer: Sendable, CustomStringConvertible {
     /// with ON_ERROR_STOP=1 the first failing statement stops the script.
     @discardableResult
     func psql(_ sql: String, database: String = "postgres") throws -> String {
-        let fm = FileManager.default
-        let scratch = fm.temporaryDirectory
-            .appendingPathComponent("rolec-psql-\(UUID().uuidString)", isDirectory: true)
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: scratch) }
-
-        // stdin, stdout and stderr are plain files: no pipe can fill up and
-        // deadlock, and psql stopping early cannot SIGPIPE the test process.
-        let inURL = scratch.appendingPathComponent("in.sql")
-        let outURL = scratch.appendingPathComponent("out.txt")
-        let errURL = scratch.appendingPathComponent("err.txt")
-        try Data(sql.utf8).write(to: inURL)
-        guard fm.createFile(atPath: outURL.path, contents: nil),
-              fm.createFile(atPath: errURL.path, contents: nil)
-        else { throw PsqlError(server: description, database: database, sql: sql, status: -1,
-                               stdout: "", stderr: "cannot create temp files in \(scratch.path)") }
-
-        let status: Int32
-        let reason: Process.TerminationReason
-        do {
-            let stdin = try FileHandle(forReadingFrom: inURL)
-            let stdout = try FileHandle(forWritingTo: outURL)
-            let stderr = try FileHandle(forWritingTo: errURL)
-            defer {
-                try? stdin.close()
-                try? stdout.close()
-                try? stderr.close()
-            }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: psqlPath)
-            process.arguments = [
-                "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At",
-                "-h", host, "-p", String(port), "-U", "postgres",
-                "-d", Self.conninfo(database: database),
-            ]
-            var env = ProcessInfo.processInfo.environment
-            for key in ["PGPASSWORD", "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE", "PGOPTIONS",
-                        "PGDATABASE", "PGUSER", "PGHOST", "PGHOSTADDR", "PGPORT", "PGSSLMODE"] {
-                env.removeValue(forKey: key)
-            }
-            env["PGCONNECT_TIMEOUT"] = "10"
-            env["PGCLIENTENCODING"] = "UTF8"
-            env["PGAPPNAME"] = "rolec-tests"
-            process.environment = env
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = stderr
-            try process.run()
-            process.waitUntilExit()
-            status = process.terminationStatus
-            reason = process.terminationReason
-        }
-
-        let out = String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self)
-        let err = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
-        guard reason == .exit, status == 0 else {
-            throw PsqlError(server: description, database: database, sql: sql,
-                            status: reason == .exit ? status : -status, stdout: out, stderr: err)
-        }
-        return Self.trimmingTrailingNewlines(out)
+        try run(sql, database: database).stdout
     }
 
     /// Drops `name` if it exists (terminating its sessions) and creates it anew.
@@ -214,13 +155,6 @@ struct PostgresServer: Sendable, CustomStringConvertible {
         return "dbname='\(escaped)'"
     }
 
-    private static func trimmingTrailingNewlines(_ text: String) -> String {
-        var result = Substring(text)
-        while let last = result.last, last == "\n" || last == "\r\n" || last == "\r" {
-            result.removeLast()
-        }
-        return String(result)
-    }
 
     private static func decodeHex(_ hex: String) -> String? {
         var bytes: [UInt8] = []
