@@ -66,56 +66,22 @@ extension PostgresServer {
     /// fill up and deadlock, and psql stopping early cannot SIGPIPE the test process.
     /// Throws `PsqlError` (with stderr) when psql exits non-zero.
     func run(_ sql: String, database: String = "postgres") throws -> PsqlRun {
-        let fm = FileManager.default
-        let scratch = fm.temporaryDirectory.appendingPathComponent("rolec-live-\(UUID().uuidString)", isDirectory: true)
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: scratch) }
-        let inURL = scratch.appendingPathComponent("in.sql")
-        let outURL = scratch.appendingPathComponent("out.txt")
-        let errURL = scratch.appendingPathComponent("err.txt")
-        try Data(sql.utf8).write(to: inURL)
-        guard fm.createFile(atPath: outURL.path, contents: nil), fm.createFile(atPath: errURL.path, contents: nil) else {
-            throw PsqlError(server: description, database: database, sql: sql, status: -1, stdout: "",
-                            stderr: "cannot create temp files in \(scratch.path)")
-        }
-        let process = Process()
+        let result: ClientProcess.Result
         do {
-            let stdin = try FileHandle(forReadingFrom: inURL)
-            let stdout = try FileHandle(forWritingTo: outURL)
-            let stderr = try FileHandle(forWritingTo: errURL)
-            defer {
-                try? stdin.close()
-                try? stdout.close()
-                try? stderr.close()
-            }
-            process.executableURL = URL(fileURLWithPath: psqlPath)
-            process.arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At",
-                                 "-h", host, "-p", String(port), "-U", "postgres",
-                                 "-d", Self.conninfo(database: database)]
-            var env = ProcessInfo.processInfo.environment
-            for key in ["PGPASSWORD", "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE", "PGOPTIONS", "PGDATABASE",
-                        "PGUSER", "PGHOST", "PGHOSTADDR", "PGPORT", "PGSSLMODE", "PGTZ"] {
-                env.removeValue(forKey: key)
-            }
-            env["PGCONNECT_TIMEOUT"] = "10"
-            env["PGCLIENTENCODING"] = "UTF8"
-            env["PGAPPNAME"] = "rolec-live-catalog"
-            process.environment = env
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = stderr
-            try process.run()
-            process.waitUntilExit()
+            result = try ClientProcess.run(psqlPath, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At",
+                                                      "-h", host, "-p", String(port), "-U", "postgres",
+                                                      "-d", Self.conninfo(database: database)],
+                                           input: sql,
+                                           removing: ["PGPASSWORD", "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE", "PGOPTIONS", "PGDATABASE",
+                                                      "PGUSER", "PGHOST", "PGHOSTADDR", "PGPORT", "PGSSLMODE", "PGTZ"],
+                                           setting: ["PGCONNECT_TIMEOUT": "10", "PGCLIENTENCODING": "UTF8", "PGAPPNAME": "rolec-tests"])
+        } catch let error as ClientProcess.SetupError {
+            throw PsqlError(server: description, database: database, sql: sql, status: -1, stdout: "", stderr: error.description)
         }
-        let out = String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self)
-        let err = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let status = process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus
-            throw PsqlError(server: description, database: database, sql: sql, status: status, stdout: out, stderr: err)
+        guard result.status == 0 else {
+            throw PsqlError(server: description, database: database, sql: sql, status: result.status, stdout: result.stdout, stderr: result.stderr)
         }
-        var trimmed = Substring(out)
-        while trimmed.last == "\n" { trimmed.removeLast() }
-        return PsqlRun(stdout: String(trimmed), stderr: err)
+        return PsqlRun(stdout: result.value, stderr: result.stderr)
     }
 
     /// Runs a query whose every result row is one JSON array of scalars

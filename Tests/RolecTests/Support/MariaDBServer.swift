@@ -277,52 +277,19 @@ struct MariaDBServer: Sendable, CustomStringConvertible {
     /// files (no pipe can fill up and deadlock).
     private static func runClient(_ path: String, arguments: [String], sql: String, who: String,
                                   server: String) throws -> MariaDBRun {
-        let fm = FileManager.default
-        let scratch = fm.temporaryDirectory.appendingPathComponent("rolec-mariadb-\(UUID().uuidString)", isDirectory: true)
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: scratch) }
-        let inURL = scratch.appendingPathComponent("in.sql")
-        let outURL = scratch.appendingPathComponent("out.txt")
-        let errURL = scratch.appendingPathComponent("err.txt")
-        try Data(sql.utf8).write(to: inURL)
-        guard fm.createFile(atPath: outURL.path, contents: nil), fm.createFile(atPath: errURL.path, contents: nil) else {
-            throw MariaDBError(server: server, user: who, sql: sql, status: -1, stdout: "",
-                               stderr: "cannot create temp files in \(scratch.path)")
-        }
-        let process = Process()
+        let result: ClientProcess.Result
         do {
-            let stdin = try FileHandle(forReadingFrom: inURL)
-            let stdout = try FileHandle(forWritingTo: outURL)
-            let stderr = try FileHandle(forWritingTo: errURL)
-            defer {
-                try? stdin.close()
-                try? stdout.close()
-                try? stderr.close()
-            }
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
-            var env = ProcessInfo.processInfo.environment
-            for key in ["MYSQL_PWD", "MYSQL_HOST", "MYSQL_TCP_PORT", "MYSQL_UNIX_PORT", "MYSQL_PS1", "MYSQL_TEST_LOGIN_FILE",
-                        "MARIADB_HOST", "MARIADB_TCP_PORT", "MARIADB_UNIX_PORT"] {
-                env.removeValue(forKey: key)
-            }
-            env["MYSQL_HISTFILE"] = "/dev/null"
-            process.environment = env
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = stderr
-            try process.run()
-            process.waitUntilExit()
+            result = try ClientProcess.run(path, arguments, input: sql,
+                                           removing: ["MYSQL_PWD", "MYSQL_HOST", "MYSQL_TCP_PORT", "MYSQL_UNIX_PORT", "MYSQL_PS1",
+                                                      "MYSQL_TEST_LOGIN_FILE", "MARIADB_HOST", "MARIADB_TCP_PORT", "MARIADB_UNIX_PORT"],
+                                           setting: ["MYSQL_HISTFILE": "/dev/null"])
+        } catch let error as ClientProcess.SetupError {
+            throw MariaDBError(server: server, user: who, sql: sql, status: -1, stdout: "", stderr: error.description)
         }
-        let out = String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self)
-        let err = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let status = process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus
-            throw MariaDBError(server: server, user: who, sql: sql, status: status, stdout: out, stderr: err)
+        guard result.status == 0 else {
+            throw MariaDBError(server: server, user: who, sql: sql, status: result.status, stdout: result.stdout, stderr: result.stderr)
         }
-        var trimmed = Substring(out)
-        while trimmed.last == "\n" { trimmed.removeLast() }
-        return MariaDBRun(stdout: String(trimmed), stderr: err)
+        return MariaDBRun(stdout: result.value, stderr: result.stderr)
     }
 }
 
