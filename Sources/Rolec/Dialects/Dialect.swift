@@ -95,6 +95,10 @@ public protocol Dialect: Sendable {
     /// Renders SQL that changes nothing and fails (an error naming every difference it
     /// found) when the live database does not hold what the IR declares (`rolec verify`).
     func renderVerification(_ ir: PolicyIR, options: RenderOptions) -> String
+    /// Renders one direction of a migration: `changes` are already ordered (see
+    /// `Change.step`) and run from `context.before` to `context.after`. No header and no
+    /// transaction control: the migration format adds those as its tool expects.
+    func renderMigration(_ changes: [Change], context: MigrationContext) -> [MigrationSection]
 }
 
 /// Constructs whose support varies by dialect or version.
