@@ -21,7 +21,8 @@ public struct AccessChange: Sendable {
     /// Why `migrate` refuses the change without `--accept-loss` (empty: it may go ahead).
     public var refusals: [String] = []
 
-    public static func analyse(old: PolicyIR, new: PolicyIR, changes: ChangeSet) -> AccessChange {
+    /// `newSyntax`: the parsed new policy (its lints find inert grants).
+    public static func analyse(old: PolicyIR, new: PolicyIR, changes: ChangeSet, newSyntax: [PolicyAST]) -> AccessChange {
         AccessChange()
     }
 }
