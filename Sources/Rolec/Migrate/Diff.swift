@@ -11,7 +11,6 @@ public enum Diff {
     /// The changes that turn `old` into `new`. Both IRs must be lowered for the same target.
     public static func changes(from old: PolicyIR, to new: PolicyIR, options: Options = Options()) -> ChangeSet {
         var up: [Change] = []
-        let mysqlLike = new.dialect == "mysql" || new.dialect == "mariadb"
 
         // Principals.
         var oldPrincipals: [String: IRPrincipal] = [:]
@@ -28,11 +27,10 @@ public enum Diff {
                 }
                 continue
             }
-            if !before.external, !p.external, before.kind != p.kind, mysqlLike {
-                // A MySQL role and a user are different kinds of account: replace it.
-                up.append(.dropPrincipal(before, successor: options.successor))
-                up.append(.createPrincipal(p))
-            } else if before.external && !p.external {
+            // A kind change (role <-> user) is an alteration too: on PostgreSQL it is the
+            // LOGIN attribute; MySQL/MariaDB, where a role and a user are different
+            // accounts, replace the account there, at the same step.
+            if before.external && !p.external {
                 // Now managed: the account exists (it was external); converge it.
                 if Diff.attributesDiffer(before, p) { up.append(.alterPrincipal(from: before, to: p)) }
             } else if Diff.attributesDiffer(before, p) {
