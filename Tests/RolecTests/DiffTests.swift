@@ -86,7 +86,7 @@ struct DiffTests {
     user u { member of w
              connection limit 5 }
     user gone { member of r }
-    revoke create on schema public from public
+    revoke temporary on database d from public
     """
 
     static let v2 = """
@@ -123,7 +123,7 @@ struct DiffTests {
         #expect(set.up.contains { if case .setSetting(let s, let previous) = $0 { return s.values == ["5s"] && previous?.values == ["3s"] }; return false })
         #expect(set.up.contains { if case .grantMembership(let m, let previous) = $0 { return m.admin && previous?.admin == false }; return false })
         // The old revoke is no longer declared: nothing is granted back; the new one is revoked.
-        #expect(set.up.contains { if case .stopEnforcing(let g) = $0 { return g.privilege == "CREATE" }; return false })
+        #expect(set.up.contains { if case .stopEnforcing(let g) = $0 { return g.privilege == "TEMPORARY" }; return false })
         #expect(set.up.contains { if case .revoke(let g) = $0 { return g.grantee == .publicRole && g.privilege == "CONNECT" }; return false })
     }
 
@@ -135,7 +135,7 @@ struct DiffTests {
             guard dialect.name == "postgres" else { continue }
             let old = try ir(text1, dialect: dialect), new = try ir(text2, dialect: dialect)
             let set = Diff.changes(from: old, to: new)
-            let defaults = old.revokes + new.revokes
+            let defaults = (old.revokes + new.revokes).filter { Diff.serverDefault($0, dialect: "postgres") }
             var state = State(old, serverDefaults: defaults)
             state.apply(set.up)
             #expect(state == State.afterUp(new, set, serverDefaults: defaults))
@@ -144,7 +144,7 @@ struct DiffTests {
         }
         let old = try ir(Self.v1), new = try ir(Self.v2)
         let set = Diff.changes(from: old, to: new)
-        let defaults = old.revokes + new.revokes
+        let defaults = (old.revokes + new.revokes).filter { Diff.serverDefault($0, dialect: "postgres") }
         var state = State(old, serverDefaults: defaults)
         state.apply(set.up)
         #expect(state == State.afterUp(new, set, serverDefaults: defaults))
@@ -156,11 +156,12 @@ struct DiffTests {
     @Test func firstMigrationCreatesEverythingAndItsDownRemovesIt() throws {
         let policy = try ir(Self.v1)
         let set = Diff.changes(from: empty(), to: policy)
-        var state = State(empty(), serverDefaults: policy.revokes)
+        let defaults = policy.revokes.filter { Diff.serverDefault($0, dialect: "postgres") }
+        var state = State(empty(), serverDefaults: defaults)
         state.apply(set.up)
-        #expect(state == State(policy, serverDefaults: policy.revokes))
+        #expect(state == State(policy, serverDefaults: defaults))
         state.apply(set.down)
-        #expect(state == State(empty(), serverDefaults: policy.revokes), "down returns to the baseline, PUBLIC's defaults included")
+        #expect(state == State(empty(), serverDefaults: defaults), "down returns to the baseline, PUBLIC's defaults included")
         // External principals are never created or dropped.
         #expect(!set.up.contains { if case .createPrincipal(let p) = $0 { return p.name == "owner" }; return false })
         #expect(!set.down.contains { if case .dropPrincipal(let p, _) = $0 { return p.name == "owner" }; return false })
@@ -177,6 +178,21 @@ struct DiffTests {
             if case .dropPrincipal = inverse { continue }  // successor is not part of a create
             #expect(inverse.inverse == change, "\(change)")
         }
+    }
+
+    @Test func aDeclaredRevokeIsUndoneOnlyWhereTheServerHeldItBefore() throws {
+        let set = Diff.changes(from: try ir("role r"), to: try ir("""
+            role r
+            revoke connect on database d from public
+            revoke create on schema public from public
+            revoke select on table s.t from r
+            """))
+        #expect(set.up.count == 3)
+        // PUBLIC holds CONNECT on every database by default: down grants it back; PostgreSQL
+        // 15+ gives PUBLIC no CREATE on schema public, and r was never known to hold SELECT.
+        #expect(set.down.count == 1)
+        guard case .grant(let g)? = set.down.first else { Issue.record("\(set.down)"); return }
+        #expect(g.grantee == .publicRole && g.privilege == "CONNECT")
     }
 
     @Test func absentPrincipalIsDroppedWithTheSuccessor() throws {

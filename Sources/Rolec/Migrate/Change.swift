@@ -104,22 +104,36 @@ public enum Change: Hashable, Sendable, Codable {
 
 /// The changes from one IR to another, up and down.
 public struct ChangeSet: Sendable, Hashable {
-    public var up: [Change]
-    public var down: [Change]
+    /// One change of the up migration and what undoes it (nil: nothing to undo).
+    public struct Step: Sendable, Hashable {
+        public var change: Change
+        public var inverse: Change?
+    }
+
+    public private(set) var steps: [Step]
+    public private(set) var up: [Change]
+    public private(set) var down: [Change]
     public var isEmpty: Bool { up.isEmpty && down.isEmpty }
 
+    /// Every change undone by `Change.inverse`.
     public init(up: [Change]) {
-        self.up = Change.ordered(up)
-        self.down = Change.ordered(self.up.reversed().compactMap(\.inverse))
+        self.init(steps: up.map { Step(change: $0, inverse: $0.inverse) })
+    }
+
+    /// Changes with their own inverses (a declared revoke is undone only where the server
+    /// held the privilege before any policy: see `Diff`).
+    init(steps: [Step]) {
+        var buckets = [[Step]](repeating: [], count: 9)
+        for step in steps { buckets[step.change.step].append(step) }
+        self.steps = buckets.flatMap { $0 }
+        self.up = self.steps.map(\.change)
+        self.down = Change.ordered(self.steps.reversed().compactMap(\.inverse))
     }
 
     /// Only the changes of one phase (nil: all).
     public func restricted(to phase: RenderOptions.Phase?) -> ChangeSet {
         guard let phase else { return self }
-        var set = self
-        set.up = up.filter { $0.phase == phase }
-        set.down = Change.ordered(set.up.reversed().compactMap(\.inverse))
-        return set
+        return ChangeSet(steps: steps.filter { $0.change.phase == phase })
     }
 }
 

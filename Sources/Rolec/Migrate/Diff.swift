@@ -11,6 +11,8 @@ public enum Diff {
     /// The changes that turn `old` into `new`. Both IRs must be lowered for the same target.
     public static func changes(from old: PolicyIR, to new: PolicyIR, options: Options = Options()) -> ChangeSet {
         var up: [Change] = []
+        /// Changes whose inverse is not `Change.inverse`.
+        var special: [ChangeSet.Step] = []
 
         // Principals.
         var oldPrincipals: [String: IRPrincipal] = [:]
@@ -121,7 +123,8 @@ public enum Diff {
             let k = key(r)
             // Held before and revoked now: the revoke above already takes it away.
             if oldRevokes.contains(k) || oldGrants[k] != nil { continue }
-            up.append(.revoke(r))
+            // Undone by granting it back only where the server held it before any policy.
+            special.append(ChangeSet.Step(change: .revoke(r), inverse: Diff.serverDefault(r, dialect: new.dialect) ? .grant(r) : nil))
         }
         for r in old.revokes {
             let k = key(r)
@@ -155,14 +158,35 @@ public enum Diff {
         for r in new.defaultRevokes {
             let k = key(r)
             if oldDefaultRevokes.contains(k) || oldDefaults[k] != nil { continue }
-            up.append(.revokeDefault(r))
+            special.append(ChangeSet.Step(change: .revokeDefault(r),
+                                          inverse: Diff.serverDefault(r, dialect: new.dialect) ? .grantDefault(r) : nil))
         }
         for r in old.defaultRevokes {
             let k = key(r)
             if newDefaultRevokes.contains(k) || newDefaults[k] != nil { continue }
             up.append(.stopEnforcingDefault(r))
         }
-        return ChangeSet(up: up)
+        return ChangeSet(steps: up.map { ChangeSet.Step(change: $0, inverse: $0.inverse) } + special)
+    }
+
+    /// Whether the server gives this privilege to PUBLIC by itself (PostgreSQL: CONNECT
+    /// and TEMPORARY on databases, EXECUTE on functions and procedures, USAGE on schema
+    /// public). A declared revoke of it is undone by granting it back; any other declared
+    /// revoke has nothing to undo (the principal is not known to have held it).
+    static func serverDefault(_ fact: IRGrant, dialect: String) -> Bool {
+        guard dialect == "postgres", fact.grantee == .publicRole, fact.column == nil, !fact.grantable else { return false }
+        switch fact.object {
+        case .database: return fact.privilege == "CONNECT" || fact.privilege == "TEMPORARY"
+        case .routine: return fact.privilege == "EXECUTE"
+        case .allInSchema(let kind, _): return fact.privilege == "EXECUTE" && (kind == .functions || kind == .procedures || kind == .routines)
+        case .schema("public"): return fact.privilege == "USAGE"
+        default: return false
+        }
+    }
+
+    /// The same for default privileges: PUBLIC's EXECUTE on future functions.
+    static func serverDefault(_ fact: IRDefaultGrant, dialect: String) -> Bool {
+        dialect == "postgres" && fact.grantee == .publicRole && fact.kind == .functions && fact.privilege == "EXECUTE" && !fact.grantable
     }
 
     /// The principal with nothing managed: what an external principal is before a
