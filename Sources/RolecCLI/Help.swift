@@ -16,6 +16,10 @@ enum Help {
       verify      SQL that fails on a live database that does not match the policy
       graph       draw principals and memberships (Mermaid or Graphviz DOT)
       report      the access matrix for access reviews (Markdown, CSV or HTML)
+      diff        the incremental script between two policies
+      plan        what 'migrate' would write, with the privileges it takes away
+      migrate     write the next migration for a migration tool, and the snapshot
+      log         the migration history; --verify checks its hash chain
       help        show help for a command
 
     OPTIONS:
@@ -23,7 +27,8 @@ enum Help {
       --version   print the version
 
     EXIT CODES:
-      0 success; 1 the policy has errors (or warnings with --strict); 2 usage error
+      0 success; 1 the policy has errors (or warnings with --strict); 2 usage error;
+      3 'diff --exit-code' found a difference; 4 'migrate' refused a change that reduces access
 
     See 'rolec help <command>' for the options of a command.
 
@@ -173,6 +178,109 @@ enum Help {
         matches, and otherwise fails with one error listing every difference (PostgreSQL:
         RAISE EXCEPTION; MySQL/MariaDB: SIGNAL SQLSTATE '45000'; SQLite: RAISE in a
         temporary trigger). Exit codes as compile.
+
+        """,
+        "diff": """
+        OVERVIEW: the incremental script that turns one policy into another
+
+        USAGE: rolec diff <old> <new> --dialect <dialect> [options]
+
+        ARGUMENTS:
+          <old>                    the policy before: a .roles file or a directory of them
+          <new>                    the policy after: a .roles file or a directory of them
+
+        OPTIONS:
+          --dialect <dialect>      target dialect: \(DialectRegistry.names.joined(separator: ", "))
+          --server-version <v>     server version (as for compile)
+          --down                   print the script that goes back from <new> to <old>
+          --exit-code              exit 3 when the policies differ (0 when they do not)
+          --phase <phase>          only the principals or the privileges changes
+          --successor <role>       who receives what a dropped role owns (PostgreSQL; default: the
+                                   role that runs the script)
+          -o, --output <file>      write the script to a file (atomically; nothing is written on error)
+
+        The header names both sides' sources with their sha256 and lists the privileges
+        login principals lose, in plain words. Both policies must compile (errors: exit 1).
+
+        """,
+        "plan": """
+        OVERVIEW: show what 'rolec migrate' would write, and the access it takes away; writes nothing
+
+        USAGE: rolec plan <path>... --dir <dir> --dialect <dialect> [options]
+
+        ARGUMENTS:
+          <path>                   .roles files or directories; - reads stdin
+
+        OPTIONS:
+          --dir <dir>              the migrations directory (its rolec.snapshot.json is the policy
+                                   migrated so far; none: the first migration creates everything)
+          --dialect <dialect>      target dialect: \(DialectRegistry.names.joined(separator: ", "))
+          --server-version <v>     server version (as for compile)
+          --format <format>        show the files of this tool (\(MigrationFormat.names.joined(separator: ", ")))
+                                   instead of the plain up script
+          --name <name>            with --format: the migration's name (default: next)
+          --version <v>            with --format: the migration's version
+          --phase <phase>          only the principals or the privileges changes
+          --successor <role>       who receives what a dropped role owns (PostgreSQL)
+
+        Prints the up script, then every privilege a login principal loses, in plain words
+        ("svc_orders loses DELETE on table shop_app.orders, was via app_write"), and the
+        reasons 'migrate' would refuse the change (exit 4 there). Exit code 0 unless the
+        policy has errors (1).
+
+        """,
+        "migrate": """
+        OVERVIEW: write the next migration (up and down) for a migration tool, and update the snapshot
+
+        USAGE: rolec migrate <path>... --dir <dir> --dialect <dialect> --format <format> --name <name> [options]
+
+        ARGUMENTS:
+          <path>                   .roles files or directories; - reads stdin
+
+        OPTIONS:
+          --dir <dir>              the migrations directory; rolec.snapshot.json in it records the
+                                   policy migrated so far and the hash chain of the migrations
+          --dialect <dialect>      target dialect: \(DialectRegistry.names.joined(separator: ", "))
+          --server-version <v>     server version (as for compile)
+          --format <format>        dbmate           <version>_<name>.sql (-- migrate:up / -- migrate:down)
+                                   flyway           V<n>__<name>.sql and U<n>__<name>.sql (undo)
+                                   golang-migrate   <version>_<name>.up.sql / .down.sql
+                                   goose            <version>_<name>.sql (-- +goose Up / Down)
+                                   sqitch           deploy/, revert/, verify/<name>.sql and a sqitch.plan line
+                                   liquibase        <version>_<name>.sql (formatted SQL, --rollback lines)
+                                   plain            <version>_<name>.up.sql / .down.sql
+          --name <name>            the migration's name: letters, digits, '_' and '-'
+          --version <v>            the version (default: the next integer for flyway, otherwise the
+                                   UTC time YYYYMMDDHHMMSS; sqitch derives its plan timestamp from it)
+          --phase <phase>          migrate only the principals or the privileges changes; the
+                                   snapshot records what was migrated, so the next run does the rest
+          --accept-loss            write the migration even when it reduces a protected principal's
+                                   access, removes a login or leaves inert grants
+          --successor <role>       who receives what a dropped role owns (PostgreSQL REASSIGN OWNED)
+
+        Every file opens with a header: generated by rolec, the policy sources and their
+        sha256, the previous migration's hash, dialect and version, and the privilege
+        losses. A BEGIN/COMMIT is added only where the tool does not wrap the migration in a
+        transaction itself; compound statements get DELIMITER (client-run MySQL/MariaDB
+        files), goose StatementBegin/StatementEnd or Liquibase splitStatements:false.
+        Nothing is written when there is no change (exit 0), on any error (exit 1 or 2), or
+        when the change is refused (exit 4); all files and the snapshot are written
+        atomically.
+
+        """,
+        "log": """
+        OVERVIEW: the migration history of a directory; --verify checks its hash chain
+
+        USAGE: rolec log --dir <dir> [--verify]
+
+        OPTIONS:
+          --dir <dir>              the migrations directory (with rolec.snapshot.json)
+          --verify                 check that no migration file was edited, removed or renamed
+                                   (reordered) after it was written: exit 1 naming the first one,
+                                   0 with 'N migrations, chain intact'
+
+        Lists every migration, oldest first: version, name, policy sha256, migration hash,
+        principals created and dropped, privileges gained and lost.
 
         """,
         "help": """

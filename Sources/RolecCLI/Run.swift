@@ -71,6 +71,10 @@ public func run(arguments: [String], stdin: @escaping () -> [UInt8], stdout: Tex
         case "verify": return try VerifyCommand.run(rest, context)
         case "graph": return try GraphCommand.run(rest, context)
         case "report": return try ReportCommand.run(rest, context)
+        case "diff": return try DiffCommand.run(rest, context)
+        case "plan": return try PlanCommand.run(rest, context)
+        case "migrate": return try MigrateCommand.run(rest, context)
+        case "log": return try LogCommand.run(rest, context)
         default:
             let known = Array(Help.commands.keys)
             var message = "unknown command '\(first)'"

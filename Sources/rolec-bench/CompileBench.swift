@@ -66,7 +66,8 @@ enum CompileBench {
         say(String(repeating: "-", count: header.count))
         let rows: [(String, String, Bool)] = [
             ("read+line table", "source", false), ("lex", "lex", true), ("lex+parse", "parse", true),
-            ("lowering", "lower", false), ("rules + lints", "analyze", false), ("rendering (PG \(options.serverVersion))", "render", false),
+            ("lowering", "lower", false), ("rules + lints", "analyze", false), ("explain (1 user)", "explain", false),
+            ("rendering (PG \(options.serverVersion))", "render", false),
         ]
         for (label, key, throughput) in rows {
             let m = med(phaseRuns, "\(key).seconds")
@@ -87,6 +88,7 @@ enum CompileBench {
         // `rolec check` = read + lex/parse + lowering + rules and lints (no rendering).
         let check = med(phaseRuns, "source.seconds") + med(phaseRuns, "parse.seconds") + med(phaseRuns, "lower.seconds") + med(phaseRuns, "analyze.seconds")
         say("check (read + parse + lowering + rules + lints, sum of medians): \(Gauge.seconds(check)); \(first["findings"] ?? "?") findings")
+        say("explain: \(first["explained"] ?? "?") (object, privilege) entries for one user, after lowering")
         say("")
         let parseRate = size / 1_048_576 / med(phaseRuns, "parse.seconds")
         let goals: [(String, Bool, String)] = [
@@ -171,6 +173,13 @@ enum CompileBench {
             let findings = RuleChecker.check(ir) + Lints.check([ast], ir: ir)
             stop("analyze", t)
             put("findings", findings.count)
+
+            // What `rolec explain --principal` adds after lowering, for one user.
+            t = start()
+            let someone = ir.principals.first { $0.kind == .user }?.name ?? ""
+            let held = EffectiveAccess(ir: ir).privileges(of: someone)
+            stop("explain", t)
+            put("explained", held.count)
 
             t = start()
             let options = RenderOptions(sources: [(file.path, file.sha256)])

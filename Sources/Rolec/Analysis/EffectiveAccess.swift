@@ -1,3 +1,5 @@
+import Foundation
+
 /// Who can effectively do what: the closure of a policy's memberships over its grants,
 /// with the path that grants each privilege. Works on the IR of one target, since
 /// inheritance differs by dialect (PostgreSQL inherits through INHERIT memberships;
@@ -41,8 +43,96 @@ public struct EffectiveAccess: Sendable {
     let reach: [String: [String: [String]]]
     /// principal -> every role it is a member of (transitively, whatever inheritance says).
     let membership: [String: [String: [String]]]
-    /// grantee (nil = PUBLIC) -> its grants.
-    let grantsByGrantee: [String?: [IRGrant]]
+    /// Indexes built on first use (a large IR has a million facts, and rules such as
+    /// `separate` need none of them).
+    let cache = Cache()
+    /// Names of the superusers.
+    let superusers: Set<String>
+    /// Schema name -> its owners (in `ir.ownerships` order); the database ownerships.
+    let schemaOwners: [String: [String]]
+    let databaseOwnerships: [IROwnership]
+
+    final class Cache: @unchecked Sendable {
+        let lock = NSLock()
+        var facts: FactIndex?
+        var namedObjects: [IRObject]?
+        var explain: ExplainIndex?
+        var grantsByGrantee: [String?: [IRGrant]]?
+    }
+
+    /// What `privileges(of:)` needs of the whole policy, built once.
+    struct ExplainIndex {
+        var named: [IRObject] = []
+        /// Index in `named` of each object.
+        var position: [IRObject: Int] = [:]
+        /// Named objects in each schema (relations, routines, bulk objects).
+        var bySchema: [String: [Int]] = [:]
+        var nonDatabase: [Int] = []
+        /// PostgreSQL: what PUBLIC holds on named objects unless revoked.
+        var publicDefaults: [(Int, Set<String>)] = []
+        /// Every privilege any fact names, and those PUBLIC holds by default, sorted.
+        var privileges: [String] = []
+        /// Columns some fact names, by object, sorted.
+        var columns: [IRObject: [String]] = [:]
+    }
+
+    var explainIndex: ExplainIndex {
+        cache.lock.lock()
+        if let known = cache.explain { cache.lock.unlock(); return known }
+        cache.lock.unlock()
+        var index = ExplainIndex()
+        index.named = namedObjects
+        let facts = self.facts
+        for (k, object) in index.named.enumerated() {
+            index.position[object] = k
+            switch object {
+            case .relation(_, let s?, _), .routine(_, let s?, _, _), .allInSchema(_, let s): index.bySchema[s, default: []].append(k)
+            default: break
+            }
+            if case .database = object {} else { index.nonDatabase.append(k) }
+            switch object {
+            case .database: index.publicDefaults.append((k, ["CONNECT", "TEMPORARY"]))
+            case .routine: index.publicDefaults.append((k, ["EXECUTE"]))
+            case .schema("public"): index.publicDefaults.append((k, ["USAGE"]))
+            default: break
+            }
+        }
+        index.privileges = Set(facts.privileges).union(["CONNECT", "TEMPORARY", "EXECUTE", "USAGE"]).sorted()
+        var columns: [IRObject: Set<String>] = [:]
+        for i in 0..<facts.count where facts.column[i] != FactIndex.noColumn {
+            columns[facts.objects[Int(facts.object[i])], default: []].insert(facts.columns[Int(facts.column[i])])
+        }
+        index.columns = columns.mapValues { $0.sorted() }
+        cache.lock.lock()
+        cache.explain = index
+        cache.lock.unlock()
+        return index
+    }
+
+    /// `ir.grants` interned, with the facts of each grantee.
+    var facts: FactIndex {
+        cache.lock.lock()
+        defer { cache.lock.unlock() }
+        if let facts = cache.facts { return facts }
+        let facts = FactIndex(ir.grants)
+        cache.facts = facts
+        return facts
+    }
+
+    /// grantee (nil = PUBLIC) -> its grants, in the IR's order (built on first use, then kept).
+    var grantsByGrantee: [String?: [IRGrant]] {
+        cache.lock.lock()
+        if let known = cache.grantsByGrantee { cache.lock.unlock(); return known }
+        cache.lock.unlock()
+        let facts = self.facts
+        var out: [String?: [IRGrant]] = [:]
+        for g in 0..<Int32(facts.granteeCount) { out[facts.granteeNames[Int(g)]] = facts.facts(of: g).map { ir.grants[Int($0)] } }
+        cache.lock.lock()
+        cache.grantsByGrantee = out
+        cache.lock.unlock()
+        return out
+    }
+
 
     public enum Inheritance: Sendable {
         /// PostgreSQL: a membership passes privileges on when it inherits (16+: per
@@ -114,9 +204,15 @@ public struct EffectiveAccess: Sendable {
         }
         self.reach = reach
         self.membership = membership
-        var byGrantee: [String?: [IRGrant]] = [:]
-        for g in ir.grants { byGrantee[g.grantee.name, default: []].append(g) }
-        self.grantsByGrantee = byGrantee
+        // The first principal of a name decides, as `ir.principal(named:)` does.
+        var superusers: Set<String> = []
+        var seen: Set<String> = []
+        for p in ir.principals where seen.insert(p.name).inserted && p.superuser == true { superusers.insert(p.name) }
+        self.superusers = superusers
+        var schemaOwners: [String: [String]] = [:]
+        for o in ir.ownerships where o.scope == .schema { schemaOwners[o.name, default: []].append(o.owner) }
+        self.schemaOwners = schemaOwners
+        self.databaseOwnerships = ir.ownerships.filter { $0.scope == .database }
     }
 
     /// Memberships among PostgreSQL's predefined roles (member, role), present in every
@@ -206,17 +302,36 @@ public struct EffectiveAccess: Sendable {
 
     /// Every way `principal` holds `privilege` on `object` (column nil: the whole object).
     public func paths(_ principal: String, _ privilege: String, on object: IRObject, column: String? = nil) -> [Path] {
-        var out: [Path] = []
-        if let p = ir.principal(named: principal), p.superuser == true, ir.dialect == "postgres" {
-            out.append(Path(via: [], source: .superuser))
-        }
+        paths(principal, privilege, on: object, column: column, holders: holders(of: principal))
+    }
+
+    /// Whose grants a principal holds: itself, the roles it inherits from (nearest first,
+    /// then by name) with their paths, and PUBLIC.
+    func holders(of principal: String) -> [(String?, [String])] {
         var holders: [(String?, [String])] = [(principal, [])]
         for (role, path) in (reach[principal] ?? [:]).sorted(by: { ($0.value.count, $0.key) < ($1.value.count, $1.key) }) {
             holders.append((role, path))
         }
         holders.append((nil, []))
+        return holders
+    }
+
+    /// `paths` with the principal's `holders(of:)` worked out by the caller.
+    func paths(_ principal: String, _ privilege: String, on object: IRObject, column: String?, holders: [(String?, [String])]) -> [Path] {
+        var out: [Path] = []
+        if ir.dialect == "postgres", superusers.contains(principal) {
+            out.append(Path(via: [], source: .superuser))
+        }
+        let facts = self.facts
+        let wanted = facts.id(ofPrivilege: privilege)
+        // MariaDB grants USAGE and UPDATE on sequences as SELECT and INSERT (`grantedAs`).
+        let alias = ir.dialect == "mariadb" && (privilege == "SELECT" || privilege == "INSERT")
         for (holder, via) in holders {
-            for fact in grantsByGrantee[holder] ?? [] where fact.privilege == privilege || EffectiveAccess.grantedAs(fact, privilege, dialect: ir.dialect) {
+            guard let id = facts.id(ofGrantee: holder) else { continue }
+            for i in facts.facts(of: id) {
+                guard facts.privilege[Int(i)] == wanted || alias else { continue }
+                let fact = ir.grants[Int(i)]
+                guard fact.privilege == privilege || EffectiveAccess.grantedAs(fact, privilege, dialect: ir.dialect) else { continue }
                 guard fact.column == nil || fact.column == column else { continue }
                 if EffectiveAccess.covers(fact.object, object, privilege: privilege, dialect: ir.dialect) {
                     out.append(Path(via: via, source: .grant(grantee: fact.grantee, privilege: fact.privilege, object: fact.object)))
@@ -242,18 +357,17 @@ public struct EffectiveAccess: Sendable {
             if owner == principal { out.append(Path(via: [], source: .owner(owned))) }
             else if let via = reach[principal]?[owner] { out.append(Path(via: via, source: .owner(owned))) }
         }
-        for ownership in ir.ownerships where ownership.scope == .schema {
-            if case .schema(ownership.name) = object { owner(ownership.owner, object) }
+        if case .schema(let name) = object {
+            for schemaOwner in schemaOwners[name] ?? [] { owner(schemaOwner, object) }
         }
         // The owner of a database holds every privilege on it (CONNECT, CREATE, TEMPORARY);
         // on PostgreSQL it is also pg_database_owner there, which owns schema public
         // (15+) unless the policy gives public another owner.
-        for ownership in ir.ownerships where ownership.scope == .database && ir.dialect == "postgres" {
+        for ownership in databaseOwnerships where ir.dialect == "postgres" {
             if case .database(ownership.name) = object, ["CONNECT", "CREATE", "TEMPORARY"].contains(privilege) {
                 owner(ownership.owner, .database(ownership.name))
             }
-            if case .schema("public") = object, privilege == "USAGE" || privilege == "CREATE",
-               !ir.ownerships.contains(where: { $0.scope == .schema && $0.name == "public" }) {
+            if case .schema("public") = object, privilege == "USAGE" || privilege == "CREATE", schemaOwners["public"] == nil {
                 owner(ownership.owner, .database(ownership.name))
             }
         }
@@ -267,8 +381,20 @@ public struct EffectiveAccess: Sendable {
     /// Every concrete object the policy names (grants, revokes, tests, rules), for
     /// explanations and reports: bulk facts apply to these.
     public var namedObjects: [IRObject] {
+        cache.lock.lock()
+        if let known = cache.namedObjects { cache.lock.unlock(); return known }
+        cache.lock.unlock()
+        let objects = computeNamedObjects()
+        cache.lock.lock()
+        cache.namedObjects = objects
+        cache.lock.unlock()
+        return objects
+    }
+
+    func computeNamedObjects() -> [IRObject] {
         var objects: Set<IRObject> = []
-        for fact in ir.grants + ir.revokes { objects.insert(fact.object) }
+        objects.formUnion(facts.objects)
+        for fact in ir.revokes { objects.insert(fact.object) }
         for test in ir.tests {
             for case .privilege(_, _, _, let object) in test.expectations { objects.insert(object) }
         }
@@ -291,26 +417,99 @@ public struct EffectiveAccess: Sendable {
         }
     }
 
+    /// Every privilege `principal` holds on the objects the policy names, by object (in
+    /// `namedObjects` order), then privilege, with the paths.
+    ///
+    /// Only the (object, privilege) pairs that one of the principal's sources can reach are
+    /// asked of `paths`: the facts of the principal, of the roles it inherits from and of
+    /// PUBLIC (with the named objects they cover), PostgreSQL's PUBLIC defaults, predefined
+    /// data roles and ownership. A superuser holds everything, so for one every pair is asked.
+    /// The work is proportional to what the principal reaches, not to the policy.
     public func privileges(of principal: String) -> [(object: IRObject, privilege: String, column: String?, paths: [Path])] {
-        var out: [(IRObject, String, String?, [Path])] = []
-        var candidates: Set<String> = []
-        var columns: [IRObject: Set<String>] = [:]
-        for fact in ir.grants {
-            candidates.insert(fact.privilege)
-            if let column = fact.column { columns[fact.object, default: []].insert(column) }
+        let index = explainIndex
+        let named = index.named
+        let facts = self.facts
+        let postgres = ir.dialect == "postgres"
+
+        // Which named objects to ask about, and for which privileges (nil: all of them).
+        var wanted: [Int: Set<String>?] = [:]
+        func want(_ k: Int, _ privileges: Set<String>?) {
+            guard let privileges else { wanted[k] = .some(nil); return }
+            if case .some(.some(let known)) = wanted[k] { wanted[k] = known.union(privileges) }
+            else if wanted[k] == nil { wanted[k] = privileges }
         }
-        candidates.formUnion(["CONNECT", "TEMPORARY", "EXECUTE", "USAGE"])
+        let reached = reach[principal] ?? [:]
+        let superuser = postgres && superusers.contains(principal)
+        if superuser {
+            for k in named.indices { wanted[k] = .some(nil) }
+        } else {
+            var holders: [String?] = [principal, nil]
+            holders.append(contentsOf: reached.keys.map { Optional($0) })
+            for holder in holders {
+                guard let id = facts.id(ofGrantee: holder) else { continue }
+                for i in facts.facts(of: id) {
+                    let fact = ir.grants[Int(i)]
+                    var privileges: Set<String> = [fact.privilege]
+                    if ir.dialect == "mariadb" { privileges.formUnion(["SELECT", "INSERT"]) }   // `grantedAs`
+                    if let k = index.position[fact.object] { want(k, privileges) }
+                    let covered: [Int]
+                    switch fact.object {
+                    case .allInSchema(_, let s), .schema(let s): covered = index.bySchema[s] ?? []
+                    case .server: covered = index.nonDatabase
+                    default: covered = []
+                    }
+                    for k in covered where EffectiveAccess.covers(fact.object, named[k], privilege: fact.privilege, dialect: ir.dialect) {
+                        want(k, privileges)
+                    }
+                }
+            }
+            if postgres {
+                // PostgreSQL's PUBLIC defaults (`builtinPublic`).
+                for (k, privileges) in index.publicDefaults { want(k, privileges) }
+                // Predefined data roles the principal has the privileges of.
+                for (role, privileges, kinds) in EffectiveAccess.predefinedDataRoles where principal == role || reached[role] != nil {
+                    for (k, object) in named.enumerated() {
+                        switch object {
+                        case .relation(let kind, _, _) where kinds.contains(kind == .sequence ? "sequence" : "table"): want(k, privileges)
+                        case .schema where kinds.contains("schema"): want(k, privileges)
+                        default: break
+                        }
+                    }
+                }
+            }
+            func owns(_ owner: String) -> Bool { owner == principal || reached[owner] != nil }
+            for ownership in ir.ownerships where owns(ownership.owner) {
+                switch ownership.scope {
+                case .schema:
+                    if let k = index.position[.schema(ownership.name)] { want(k, nil) }
+                case .database:
+                    if let k = index.position[.database(ownership.name)] { want(k, nil) }
+                    if let k = index.position[.schema("public")] { want(k, nil) }
+                }
+            }
+        }
+
+        var out: [(IRObject, String, String?, [Path])] = []
+        let holders = self.holders(of: principal)
         let dialect = DialectRegistry.named(ir.dialect)
-        let sortedCandidates = candidates.sorted()
-        for object in namedObjects {
+        var validByClass: [ObjectClass: Set<String>] = [:]
+        for k in wanted.keys.sorted() {
+            let object = named[k]
+            let only = wanted[k] ?? nil
             // Only privileges that exist for this kind of object: a superuser or an owner
             // passes every check, but holds no CONNECT on a table.
-            let valid = dialect.map { Set($0.privileges(on: EffectiveAccess.objectClass(of: object), version: ir.serverVersion).keys) }
-            for privilege in sortedCandidates where valid?.contains(privilege) ?? true {
-                let found = paths(principal, privilege, on: object)
+            let objectClass = EffectiveAccess.objectClass(of: object)
+            let valid: Set<String>? = dialect.map { dialect in
+                if let known = validByClass[objectClass] { return known }
+                let set = Set(dialect.privileges(on: objectClass, version: ir.serverVersion).keys)
+                validByClass[objectClass] = set
+                return set
+            }
+            for privilege in index.privileges where (valid?.contains(privilege) ?? true) && (only?.contains(privilege) ?? true) {
+                let found = paths(principal, privilege, on: object, column: nil, holders: holders)
                 if !found.isEmpty { out.append((object, privilege, nil, found)) }
-                for column in (columns[object] ?? []).sorted() {
-                    let byColumn = paths(principal, privilege, on: object, column: column).filter {
+                for column in index.columns[object] ?? [] {
+                    let byColumn = paths(principal, privilege, on: object, column: column, holders: holders).filter {
                         if case .grant(_, _, _) = $0.source { return true } else { return false }
                     }
                     if found.isEmpty, !byColumn.isEmpty { out.append((object, privilege, column, byColumn)) }

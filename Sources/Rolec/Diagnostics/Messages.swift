@@ -196,6 +196,11 @@ extension Diagnostic {
                    help: "members: \(members.joined(separator: ", "))")
     }
 
+    static func allowNotALint(_ code: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0601", "'allow' names '\(code)', which is not a lint code: it silences nothing", at: r,
+                   help: "only lints can be allowed: \(lintCatalog.map(\.code).joined(separator: ", "))")
+    }
+
     // MARK: warnings of lowering and backends
 
     static func maintenanceFallback(version: String, at r: SourceRange) -> Diagnostic {
@@ -253,6 +258,10 @@ extension Diagnostic {
         Diagnostic(.warning, "W0706", "redundant grant: '\(principal)' already holds \(privileges.joined(separator: ", ")) on \(object) as a member of \(via)", at: r,
                    help: "remove the direct grant; if intended, write 'allow W0706 for \(principal)'")
     }
+    static func lintRedundantPublicGrant(_ principal: String, privileges: [String], object: String, at r: SourceRange) -> Diagnostic {
+        Diagnostic(.warning, "W0706", "redundant grant: '\(principal)' already holds \(privileges.joined(separator: ", ")) on \(object) through public, like every role", at: r,
+                   help: "remove the direct grant; if intended, write 'allow W0706 for \(principal)'")
+    }
     static func lintUnusedRole(_ role: String, at r: SourceRange) -> Diagnostic {
         Diagnostic(.warning, "W0707", "role '\(role)' is unused: it has no members and no privileges", at: r,
                    help: "remove it, or give it members and privileges; if intended, write 'allow W0707 for \(role)'")
@@ -272,5 +281,53 @@ extension Diagnostic {
     static func lintInertNoLogin(_ role: String, at r: SourceRange) -> Diagnostic {
         Diagnostic(.warning, "W0709", "inert grant: role '\(role)' has privileges but no login principal is a member of it", at: r,
                    help: "make a user a member of '\(role)', or remove it; if intended, write 'allow W0709 for \(role)'")
+    }
+}
+
+extension Diagnostic {
+    // MARK: E08xx migrations (no source position: they concern the migrations directory)
+
+    static func migrationRefused(_ reason: String) -> Diagnostic {
+        Diagnostic(.error, "E0801", "migration refused: \(reason)", at: .none,
+                   help: "change the policy, or run again with --accept-loss to write the migration anyway (the losses are listed in its header)")
+    }
+    static func snapshotUnreadable(_ path: String, reason: String) -> Diagnostic {
+        Diagnostic(.error, "E0802", "cannot read the migration snapshot \(path): \(reason)", at: .none,
+                   help: "restore it from version control; it is written by 'rolec migrate' only")
+    }
+    static func snapshotMismatch(_ path: String, what: String, recorded: String, requested: String) -> Diagnostic {
+        Diagnostic(.error, "E0803", "\(path) records \(what) '\(recorded)', not '\(requested)'", at: .none,
+                   help: "a migrations directory serves one \(what); use --\(what) \(recorded) or another --dir")
+    }
+    static func migrationEdited(_ migration: String, file: String) -> Diagnostic {
+        Diagnostic(.error, "E0804", "\(migration): \(file) was edited after it was written", at: .none,
+                   help: "restore the file; to change access, change the policy and write a new migration")
+    }
+    static func migrationRemoved(_ migration: String, file: String) -> Diagnostic {
+        Diagnostic(.error, "E0805", "\(migration): \(file) was removed after it was written", at: .none,
+                   help: "restore the file from version control")
+    }
+    static func migrationReordered(_ migration: String, file: String, now: String) -> Diagnostic {
+        Diagnostic(.error, "E0806", "\(migration): \(file) was renamed to \(now) after it was written, which reorders the migrations", at: .none,
+                   help: "rename it back to \(file)")
+    }
+    static func migrationPlanReordered(_ migration: String, plan: String, position: Int) -> Diagnostic {
+        Diagnostic(.error, "E0806", "\(migration): its line in \(plan) was moved to position \(position) of rolec's changes after it was written, which reorders the migrations", at: .none,
+                   help: "restore the order of \(plan) from version control")
+    }
+    static func migrationPlanLineRemoved(_ migration: String, plan: String) -> Diagnostic {
+        Diagnostic(.error, "E0805", "\(migration): its line in \(plan) was removed after it was written", at: .none,
+                   help: "restore \(plan) from version control")
+    }
+    static func migrationChainBroken(_ migration: String, why: String) -> Diagnostic {
+        Diagnostic(.error, "E0807", "\(migration): the hash chain is broken: \(why)", at: .none,
+                   help: "the snapshot's history was altered; restore rolec.snapshot.json from version control")
+    }
+    static func migrationFileExists(_ path: String) -> Diagnostic {
+        Diagnostic(.error, "E0808", "\(path) exists already; a migration never overwrites a file", at: .none,
+                   help: "choose another --name or --version")
+    }
+    static func migrationFormatProblem(_ message: String) -> Diagnostic {
+        Diagnostic(.error, "E0809", message, at: .none)
     }
 }

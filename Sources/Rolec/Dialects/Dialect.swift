@@ -88,6 +88,12 @@ public protocol Dialect: Sendable {
     /// Whether future objects need default privileges of their own (PostgreSQL), or are
     /// covered by the grant on the schema itself (MySQL's `db.*`).
     var futureObjectsNeedDefaultPrivileges: Bool { get }
+    /// Whether the server gives `privilege` on `object` to PUBLIC by itself, before any
+    /// policy (PostgreSQL: CONNECT and TEMPORARY on databases, EXECUTE on routines, USAGE
+    /// on schema public). A migration undoes a declared revoke of it by granting it back.
+    func publicHoldsByDefault(_ privilege: String, on object: IRObject) -> Bool
+    /// The same for future objects (default privileges): PostgreSQL's EXECUTE on functions.
+    func publicHoldsByDefault(_ privilege: String, onFuture kind: DefaultObjectKind) -> Bool
     /// Chooses the verifier this dialect takes, or reports why none fits.
     func choosePassword(_ verifiers: [String], at range: SourceRange) -> (String?, [Diagnostic])
     /// Renders the IR as a script.

@@ -169,24 +169,19 @@ public enum Diff {
         return ChangeSet(steps: up.map { ChangeSet.Step(change: $0, inverse: $0.inverse) } + special)
     }
 
-    /// Whether the server gives this privilege to PUBLIC by itself (PostgreSQL: CONNECT
-    /// and TEMPORARY on databases, EXECUTE on functions and procedures, USAGE on schema
-    /// public). A declared revoke of it is undone by granting it back; any other declared
-    /// revoke has nothing to undo (the principal is not known to have held it).
+    /// Whether the server gives this privilege to PUBLIC by itself (the dialect knows:
+    /// `Dialect.publicHoldsByDefault`). A declared revoke of it is undone by granting it
+    /// back; any other declared revoke has nothing to undo (the grantee is not known to
+    /// have held it).
     static func serverDefault(_ fact: IRGrant, dialect: String) -> Bool {
-        guard dialect == "postgres", fact.grantee == .publicRole, fact.column == nil, !fact.grantable else { return false }
-        switch fact.object {
-        case .database: return fact.privilege == "CONNECT" || fact.privilege == "TEMPORARY"
-        case .routine: return fact.privilege == "EXECUTE"
-        case .allInSchema(let kind, _): return fact.privilege == "EXECUTE" && (kind == .functions || kind == .procedures || kind == .routines)
-        case .schema("public"): return fact.privilege == "USAGE"
-        default: return false
-        }
+        guard fact.grantee == .publicRole, fact.column == nil, !fact.grantable,
+              let backend = DialectRegistry.named(dialect) else { return false }
+        return backend.publicHoldsByDefault(fact.privilege, on: fact.object)
     }
 
-    /// The same for default privileges: PUBLIC's EXECUTE on future functions.
     static func serverDefault(_ fact: IRDefaultGrant, dialect: String) -> Bool {
-        dialect == "postgres" && fact.grantee == .publicRole && fact.kind == .functions && fact.privilege == "EXECUTE" && !fact.grantable
+        guard fact.grantee == .publicRole, !fact.grantable, let backend = DialectRegistry.named(dialect) else { return false }
+        return backend.publicHoldsByDefault(fact.privilege, onFuture: fact.kind)
     }
 
     /// The principal with nothing managed: what an external principal is before a

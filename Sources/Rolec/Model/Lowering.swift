@@ -20,16 +20,12 @@ public struct Lowering {
     var schemaDecls: [String: OwnerDecl] = [:]
     var databaseDecls: [String: OwnerDecl] = [:]
     var warnedFutureScopes: Set<String> = []
-    /// Where each fact of `grants` was first declared, one entry per fact in insertion
-    /// order. A list rather than a dictionary keyed by fact: origins are only needed to
-    /// report contradictions, and hashing every fact a second time (a million facts in a
-    /// large policy) cost more than the rest of lowering a grant.
-    var grantOriginList: [(IRGrant, SourceRange)] = []
     var revokeOrigins: [IRGrant: SourceRange] = [:]
     var defaultGrantOrigins: [IRDefaultGrant: SourceRange] = [:]
     var defaultRevokeOrigins: [IRDefaultGrant: SourceRange] = [:]
     var membershipOrigins: [IRMembership: SourceRange] = [:]
-    var grants: Set<IRGrant> = []
+    /// The grant facts, interned (a million in a large policy), with where each was written.
+    var grants = GrantFactStore()
     var revokes: Set<IRGrant> = []
     var defaultGrants: Set<IRDefaultGrant> = []
     var defaultRevokes: Set<IRDefaultGrant> = []
@@ -84,7 +80,6 @@ public struct Lowering {
         // grows if needed, and untouched reserved pages cost no memory).
         let capacity = Int(min(facts, Double(1 << 24)))
         grants.reserveCapacity(capacity)
-        grantOriginList.reserveCapacity(capacity)
     }
 
     mutating func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
@@ -579,9 +574,22 @@ public struct Lowering {
         guard !pairs.isEmpty, !grantees.isEmpty else { return }
         switch spec {
         case .concrete(let object, _):
-            for grantee in grantees {
-                for (privilege, column) in pairs {
-                    addFact(IRGrant(grantee: grantee, privilege: privilege, object: object, column: column, grantable: grantable), revoke: revoke, range: range)
+            if revoke {
+                for grantee in grantees {
+                    for (privilege, column) in pairs {
+                        addFact(IRGrant(grantee: grantee, privilege: privilege, object: object, column: column, grantable: grantable), revoke: revoke, range: range)
+                    }
+                }
+            } else {
+                // One intern per object, grantee and pair; one 16-byte fact each.
+                let o = grants.objectId(object)
+                let r = grants.rangeId(range)
+                let ids = pairs.map { (grants.privilegeId($0.0), grants.columnId($0.1)) }
+                for grantee in grantees {
+                    let g = grants.granteeId(grantee)
+                    for (p, c) in ids {
+                        grants.add(GrantFactStore.Fact(object: o, grantee: g, column: c, privilege: p, grantable: grantable), range: r)
+                    }
                 }
             }
         case .bulk(let kind, let scope, let schema):
@@ -628,8 +636,10 @@ public struct Lowering {
     mutating func addFact(_ fact: IRGrant, revoke: Bool, range: SourceRange) {
         if revoke {
             if revokes.insert(fact).inserted { revokeOrigins[fact] = range }
-        } else if grants.insert(fact).inserted {
-            grantOriginList.append((fact, range))
+        } else {
+            let o = grants.objectId(fact.object), r = grants.rangeId(range)
+            grants.add(GrantFactStore.Fact(object: o, grantee: grants.granteeId(fact.grantee), column: grants.columnId(fact.column),
+                                           privilege: grants.privilegeId(fact.privilege), grantable: fact.grantable), range: r)
         }
     }
 
@@ -718,7 +728,10 @@ public struct Lowering {
         case .protect(let names, _):
             ir.rules.append(.protect(names.compactMap { resolve($0) }))
         case .allow(let code, let principals, _):
-            ir.rules.append(.allow(code: code.text.uppercased(), principals: principals.compactMap { $0.text.lowercased() == "public" ? "public" : resolve($0) }))
+            let upper = code.text.uppercased()
+            let lints = Diagnostic.lintCatalog.map(\.code)
+            if !lints.contains(upper) { report(.allowNotALint(code.text, at: code.range)) }
+            ir.rules.append(.allow(code: upper, principals: principals.compactMap { $0.text.lowercased() == "public" ? "public" : resolve($0) }))
         }
     }
 
@@ -750,6 +763,7 @@ public struct Lowering {
     mutating func finish() {
         ir.memberships = memberships.values.sorted()
         findCycles()
+        grants.seal()
         var contradictions: [(revoke: IRGrant, grant: IRGrant)] = []
         for fact in revokes.sorted() {
             var asGrant = fact
@@ -761,15 +775,9 @@ public struct Lowering {
             }
         }
         if !contradictions.isEmpty {
-            // The first origin of each contradicted grant, in one pass over the list.
-            let wanted = Set(contradictions.map(\.grant))
-            var grantOrigins: [IRGrant: SourceRange] = [:]
-            for (fact, range) in grantOriginList where wanted.contains(fact) {   // each fact is listed once
-                grantOrigins[fact] = range
-            }
             for (fact, candidate) in contradictions {
                 report(.contradiction("\(fact.privilege.lowercased()) on \(fact.object.display) for \(fact.grantee.display)",
-                                      at: revokeOrigins[fact] ?? .none, other: grantOrigins[candidate] ?? .none))
+                                      at: revokeOrigins[fact] ?? .none, other: grants.origin(of: candidate) ?? .none))
             }
         }
         for fact in defaultRevokes.sorted() {
@@ -784,11 +792,7 @@ public struct Lowering {
         }
         // A privilege granted both with and without grant option is one fact: the stronger one.
         // Only a fact with grant option can make another redundant: without any, keep all.
-        if grants.contains(where: \.grantable) {
-            ir.grants = IRGrant.sortedFacts(grants.filter { g in g.grantable || !grants.contains(IRGrant(grantee: g.grantee, privilege: g.privilege, object: g.object, column: g.column, grantable: true)) })
-        } else {
-            ir.grants = IRGrant.sortedFacts(grants)
-        }
+        ir.grants = grants.sortedFacts(strongest: grants.anyGrantable)
         ir.defaultGrants = defaultGrants.filter { g in
             var strong = g
             strong.grantable = true

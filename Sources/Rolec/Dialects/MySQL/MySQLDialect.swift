@@ -13,6 +13,9 @@ public struct MySQLDialect: Dialect {
     public var versions: [String] { flavour == .mysql ? ["8.0", "8.4"] : ["10.11"] }
     public var defaultVersion: String { flavour == .mysql ? "8.0" : "10.11" }
     public let futureObjectsNeedDefaultPrivileges = false
+    /// No PUBLIC pseudo-role holds anything by itself here.
+    public func publicHoldsByDefault(_ privilege: String, on object: IRObject) -> Bool { false }
+    public func publicHoldsByDefault(_ privilege: String, onFuture kind: DefaultObjectKind) -> Bool { false }
 
     var maria: Bool { flavour == .mariadb }
 

@@ -44,6 +44,20 @@ public struct PostgresDialect: Dialect {
     public let privilegeAliases = ["TEMP": "TEMPORARY"]
     public let futureObjectsNeedDefaultPrivileges = true
 
+    public func publicHoldsByDefault(_ privilege: String, on object: IRObject) -> Bool {
+        switch object {
+        case .database: return privilege == "CONNECT" || privilege == "TEMPORARY"
+        case .routine: return privilege == "EXECUTE"
+        case .allInSchema(let kind, _): return privilege == "EXECUTE" && (kind == .functions || kind == .procedures || kind == .routines)
+        case .schema("public"): return privilege == "USAGE"
+        default: return false
+        }
+    }
+
+    public func publicHoldsByDefault(_ privilege: String, onFuture kind: DefaultObjectKind) -> Bool {
+        kind == .functions && privilege == "EXECUTE"
+    }
+
     static let builtins15: Set<String> = [
         "pg_database_owner", "pg_read_all_data", "pg_write_all_data", "pg_monitor", "pg_read_all_settings",
         "pg_read_all_stats", "pg_stat_scan_tables", "pg_read_server_files", "pg_write_server_files",

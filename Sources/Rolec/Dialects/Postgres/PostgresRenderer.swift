@@ -22,17 +22,17 @@ struct PostgresRenderer {
         out.notes(notes)
         if options.transaction { out.line("BEGIN;") }
         if options.phase != .privileges {
-            out.section("Principals", principals())
-            out.section("Settings", settings())
-            out.section("Memberships", memberships())
+            out.section("Principals", principals(ir.principals))
+            out.section("Settings", settings(ir.settings))
+            out.section("Memberships", memberships(ir.memberships))
         }
         if options.phase != .principals {
-            out.section("Ownership", ownership())
-            out.section("Privileges", grantStatements(ir.grants, revoke: false))
-            out.section("Default privileges for future objects", defaultStatements(ir.defaultGrants, revoke: false))
-            out.section("Revokes", grantStatements(ir.revokes, revoke: true))
-            out.section("Default privileges revoked", defaultStatements(ir.defaultRevokes, revoke: true))
-            out.section("Absent principals", absent())
+            out.section("Ownership", ownership(ir.ownerships))
+            out.section("Privileges", grantStatements(ir.grants, .grant))
+            out.section("Default privileges for future objects", defaultStatements(ir.defaultGrants, .grant))
+            out.section("Revokes", grantStatements(ir.revokes, .revoke))
+            out.section("Default privileges revoked", defaultStatements(ir.defaultRevokes, .revoke))
+            out.section("Absent principals", ir.absent.map { dropRole($0.name, successor: nil) })
         }
         if options.transaction { out.blank(); out.line("COMMIT;") }
         return out.text
@@ -40,48 +40,77 @@ struct PostgresRenderer {
 
     // MARK: principals
 
-    func principals() -> [String] {
+    func principals(_ list: [IRPrincipal]) -> [String] {
+        list.flatMap { principalStatements($0, from: nil, create: !$0.external) }
+    }
+
+    /// A principal's statements: the race-free CREATE (`create`), then one ALTER ROLE
+    /// for its attributes and password, then its comment. With `old`, only what is
+    /// managed (non-nil) in `p` and differs from `old` is converged (a migration).
+    func principalStatements(_ p: IRPrincipal, from old: IRPrincipal?, create: Bool) -> [String] {
         var statements: [String] = []
-        for p in ir.principals {
-            let name = Q.identifier(p.name)
-            if !p.external {
-                let create = "CREATE ROLE \(name);"
-                let tag = Q.dollarTag(for: create)
-                statements.append("DO \(tag)\nBEGIN\n  \(create)\nEXCEPTION WHEN duplicate_object THEN\n  NULL;\nEND\n\(tag);")
-            }
-            var attributes: [String] = []
-            func flag(_ value: Bool?, _ word: String) {
-                if let value { attributes.append(value ? word : "NO" + word) }
-            }
-            flag(p.login, "LOGIN")
-            flag(p.superuser, "SUPERUSER")
-            flag(p.createdb, "CREATEDB")
-            flag(p.createrole, "CREATEROLE")
-            flag(p.replication, "REPLICATION")
-            flag(p.bypassrls, "BYPASSRLS")
-            flag(p.inherit, "INHERIT")
-            if let limit = p.connectionLimit { attributes.append("CONNECTION LIMIT \(limit)") }
-            if let until = p.validUntil { attributes.append("VALID UNTIL \(Q.literal(until))") }
-            if !p.passwordHashes.isEmpty, let verifier = dialect.choosePassword(p.passwordHashes, at: .none).0 {
-                attributes.append("PASSWORD \(Q.literal(verifier))")
-            }
-            if !attributes.isEmpty { statements.append("ALTER ROLE \(name) WITH \(attributes.joined(separator: " "));") }
-            if let comment = p.comment {
-                statements.append("COMMENT ON ROLE \(name) IS \(comment.isEmpty ? "NULL" : Q.literal(comment));")
-            }
+        let name = Q.identifier(p.name)
+        if create { statements.append(createRole(p.name)) }
+        /// The value to converge: managed in `p` and (in a migration) changed.
+        func converge<T: Equatable>(_ value: KeyPath<IRPrincipal, T?>) -> T? {
+            guard let new = p[keyPath: value] else { return nil }
+            return old?[keyPath: value] == new ? nil : new
+        }
+        var attributes: [String] = []
+        func flag(_ value: KeyPath<IRPrincipal, Bool?>, _ word: String) {
+            if let value = converge(value) { attributes.append(value ? word : "NO" + word) }
+        }
+        flag(\.login, "LOGIN")
+        flag(\.superuser, "SUPERUSER")
+        flag(\.createdb, "CREATEDB")
+        flag(\.createrole, "CREATEROLE")
+        flag(\.replication, "REPLICATION")
+        flag(\.bypassrls, "BYPASSRLS")
+        flag(\.inherit, "INHERIT")
+        if let limit = converge(\.connectionLimit) { attributes.append("CONNECTION LIMIT \(limit)") }
+        if let until = converge(\.validUntil) { attributes.append("VALID UNTIL \(Q.literal(until))") }
+        if let verifier = password(p), old.map(password) != verifier {
+            attributes.append("PASSWORD \(Q.literal(verifier))")
+        }
+        if !attributes.isEmpty { statements.append("ALTER ROLE \(name) WITH \(attributes.joined(separator: " "));") }
+        if let comment = converge(\.comment) {
+            statements.append("COMMENT ON ROLE \(name) IS \(comment.isEmpty ? "NULL" : Q.literal(comment));")
         }
         return statements
     }
 
-    func settings() -> [String] {
-        ir.settings.map { s in
-            let scope = s.database.map { " IN DATABASE \(Q.identifier($0))" } ?? ""
-            let name = s.name.split(separator: ".").map { Q.identifier(String($0)) }.joined(separator: ".")
-            return "ALTER ROLE \(Q.identifier(s.role))\(scope) SET \(name) TO \(s.values.map(Q.literal).joined(separator: ", "));"
+    /// `CREATE ROLE` in a `DO` block that traps `duplicate_object`: race-free and idempotent.
+    func createRole(_ role: String) -> String {
+        let create = "CREATE ROLE \(Q.identifier(role));"
+        let tag = Q.dollarTag(for: create)
+        return "DO \(tag)\nBEGIN\n  \(create)\nEXCEPTION WHEN duplicate_object THEN\n  NULL;\nEND\n\(tag);"
+    }
+
+    /// The verifier PostgreSQL takes of a principal's hashes (nil: password not managed).
+    func password(_ p: IRPrincipal) -> String? {
+        p.passwordHashes.isEmpty ? nil : dialect.choosePassword(p.passwordHashes, at: .none).0
+    }
+
+    func settings(_ list: [IRSetting]) -> [String] {
+        list.map { s in
+            "ALTER ROLE \(settingTarget(s)) SET \(settingName(s)) TO \(s.values.map(Q.literal).joined(separator: ", "));"
         }
     }
 
-    func memberships() -> [String] {
+    /// `ALTER ROLE r [IN DATABASE d] RESET name` for settings a policy no longer has.
+    func resetSettings(_ list: [IRSetting]) -> [String] {
+        list.map { "ALTER ROLE \(settingTarget($0)) RESET \(settingName($0));" }
+    }
+
+    func settingTarget(_ s: IRSetting) -> String {
+        Q.identifier(s.role) + (s.database.map { " IN DATABASE \(Q.identifier($0))" } ?? "")
+    }
+
+    func settingName(_ s: IRSetting) -> String {
+        s.name.split(separator: ".").map { Q.identifier(String($0)) }.joined(separator: ".")
+    }
+
+    func memberships(_ list: [IRMembership]) -> [String] {
         struct Key: Hashable, Comparable {
             var role: String, admin: Bool, inherit: Bool?, set: Bool?
             static func < (a: Key, b: Key) -> Bool {
@@ -90,7 +119,7 @@ struct PostgresRenderer {
             }
         }
         var groups: [Key: [String]] = [:]
-        for m in ir.memberships {
+        for m in list {
             groups[Key(role: m.role, admin: m.admin, inherit: m.inherit, set: m.set), default: []].append(m.member)
         }
         return groups.keys.sorted().map { key in
@@ -110,8 +139,8 @@ struct PostgresRenderer {
 
     // MARK: privileges
 
-    func ownership() -> [String] {
-        ir.ownerships.map { o in
+    func ownership(_ list: [IROwnership]) -> [String] {
+        list.map { o in
             "ALTER \(o.scope == .schema ? "SCHEMA" : "DATABASE") \(Q.identifier(o.name)) OWNER TO \(Q.identifier(o.owner));"
         }
     }
@@ -139,8 +168,24 @@ struct PostgresRenderer {
         }
     }
 
-    func grantStatements(_ facts: [IRGrant], revoke: Bool) -> [String] {
-        var rendered = groupedObjectStatements(facts, revoke: revoke) ?? objectStatements(facts, revoke: revoke)
+    /// What a GRANT/REVOKE statement does with its privileges.
+    enum Verb {
+        case grant, revoke
+        /// `REVOKE GRANT OPTION FOR`: the privilege stays, the right to pass it on goes.
+        case revokeGrantOption
+
+        /// `GRANT <privileges> ON ... TO who [WITH GRANT OPTION];` or its REVOKE forms.
+        func statement(_ privilegesAndObjects: String, _ who: String, grantable: Bool) -> String {
+            switch self {
+            case .grant: return "GRANT \(privilegesAndObjects) TO \(who)\(grantable ? " WITH GRANT OPTION" : "");"
+            case .revoke: return "REVOKE \(privilegesAndObjects) FROM \(who);"
+            case .revokeGrantOption: return "REVOKE GRANT OPTION FOR \(privilegesAndObjects) FROM \(who);"
+            }
+        }
+    }
+
+    func grantStatements(_ facts: [IRGrant], _ verb: Verb) -> [String] {
+        var rendered = groupedObjectStatements(facts, verb) ?? objectStatements(facts, verb)
         // Column privileges: one statement per table, privilege-with-columns list and grantee set.
         struct ColumnHolder: Hashable { var object: IRObject; var grantee: PrincipalRef; var grantable: Bool }
         var columnPrivileges: [ColumnHolder: [String: [String]]] = [:]
@@ -160,9 +205,7 @@ struct PostgresRenderer {
         for (statement, holders) in columnGrantees {
             let clause = PostgresRenderer.objectClause(statement.object)
             let who = holders.sorted().map(renderGrantee).joined(separator: ", ")
-            let text = revoke
-                ? "REVOKE \(statement.list) ON TABLE \(clause.name) FROM \(who);"
-                : "GRANT \(statement.list) ON TABLE \(clause.name) TO \(who)\(statement.grantable ? " WITH GRANT OPTION" : "");"
+            let text = verb.statement("\(statement.list) ON TABLE \(clause.name)", who, grantable: statement.grantable)
             rendered.append(([format3(clause.rank) + "c", clause.name, statement.list, who, statement.grantable ? "1" : "0"], text))
         }
         return rendered.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.text)
@@ -170,17 +213,15 @@ struct PostgresRenderer {
 
     /// One GRANT (REVOKE) of a privilege list on objects of one group, with its sort key.
     func objectStatement(group: String, rank: Int, privileges: String, grantable: Bool, names: String, who: String,
-                         revoke: Bool) -> (key: [String], text: String) {
-        let text = revoke
-            ? "REVOKE \(privileges) ON \(group) \(names) FROM \(who);"
-            : "GRANT \(privileges) ON \(group) \(names) TO \(who)\(grantable ? " WITH GRANT OPTION" : "");"
+                         _ verb: Verb) -> (key: [String], text: String) {
+        let text = verb.statement("\(privileges) ON \(group) \(names)", who, grantable: grantable)
         return ([format3(rank), group, names, privileges, who, grantable ? "1" : "0"], text)
     }
 
     /// Statements for the facts without a column: the grantees of each (object, privilege
     /// set, grantable), then the objects of each (object group, privilege set, grantable,
     /// grantees). `groupedObjectStatements` computes the same faster; this is the plain form.
-    func objectStatements(_ facts: [IRGrant], revoke: Bool) -> [(key: [String], text: String)] {
+    func objectStatements(_ facts: [IRGrant], _ verb: Verb) -> [(key: [String], text: String)] {
         // 1. per (object, column-less, grantee, grantable): the privilege set
         struct Holder: Hashable { var object: IRObject; var grantee: PrincipalRef; var grantable: Bool }
         var objectPrivileges: [Holder: [String]] = [:]
@@ -207,7 +248,7 @@ struct PostgresRenderer {
             let names = sortedObjects.map { PostgresRenderer.objectClause($0).name }.joined(separator: ", ")
             let who = statement.grantees.map(renderGrantee).joined(separator: ", ")
             rendered.append(objectStatement(group: statement.group, rank: statement.rank, privileges: statement.privileges,
-                                            grantable: statement.grantable, names: names, who: who, revoke: revoke))
+                                            grantable: statement.grantable, names: names, who: who, verb))
         }
         return rendered
     }
@@ -218,7 +259,7 @@ struct PostgresRenderer {
     /// whole objects and string arrays. The groups, hence the statements, are the same.
     /// Nil (use the plain form) when the facts name more than 64 distinct privileges or
     /// list a fact twice.
-    func groupedObjectStatements(_ facts: [IRGrant], revoke: Bool) -> [(key: [String], text: String)]? {
+    func groupedObjectStatements(_ facts: [IRGrant], _ verb: Verb) -> [(key: [String], text: String)]? {
         var objectIDs: [IRObject: Int] = [:]
         var objects: [IRObject] = []
         var privilegeNames: [String] = []   // bit i of a mask stands for privilegeNames[i]
@@ -316,7 +357,7 @@ struct PostgresRenderer {
             let names = statementObjects[index].sorted { objectRank[$0] < objectRank[$1] }.map { clauses[$0].name }.joined(separator: ", ")
             let who = statement.grantees.map(renderGrantee).joined(separator: ", ")
             rendered.append(objectStatement(group: statement.group, rank: statement.rank, privileges: statement.privileges,
-                                            grantable: statement.grantable, names: names, who: who, revoke: revoke))
+                                            grantable: statement.grantable, names: names, who: who, verb))
         }
         return rendered
     }
@@ -327,7 +368,7 @@ struct PostgresRenderer {
         grantee.name.map(Q.identifier) ?? "PUBLIC"
     }
 
-    func defaultStatements(_ facts: [IRDefaultGrant], revoke: Bool) -> [String] {
+    func defaultStatements(_ facts: [IRDefaultGrant], _ verb: Verb) -> [String] {
         struct Holder: Hashable { var creator: String?; var schema: String?; var kind: DefaultObjectKind; var grantee: PrincipalRef; var grantable: Bool }
         var privileges: [Holder: [String]] = [:]
         for fact in facts {
@@ -346,39 +387,39 @@ struct PostgresRenderer {
             if let creator = shared.creator { text += " FOR ROLE \(Q.identifier(creator))" }
             if let schema = shared.schema { text += " IN SCHEMA \(Q.identifier(schema))" }
             let kind = shared.kind.rawValue.uppercased()
-            text += revoke
-                ? " REVOKE \(shared.privileges) ON \(kind) FROM \(who);"
-                : " GRANT \(shared.privileges) ON \(kind) TO \(who)\(shared.grantable ? " WITH GRANT OPTION" : "");"
+            text += " " + verb.statement("\(shared.privileges) ON \(kind)", who, grantable: shared.grantable)
             rendered.append(([shared.creator ?? "", shared.schema ?? "", kind, shared.privileges, who, shared.grantable ? "1" : "0"], text))
         }
         return rendered.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.text)
     }
 
-    func absent() -> [String] {
-        ir.absent.map { a in
-            let name = Q.identifier(a.name)
-            // REASSIGN/DROP OWNED act on the current database only (and on shared objects):
-            // the role is dropped by the run in the last database where it still had
-            // objects; earlier runs say what is left instead of failing the deployment.
-            let literal = Q.literal(a.name)
-            let body = """
-            BEGIN
-              IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = \(literal)) THEN
-                REASSIGN OWNED BY \(name) TO CURRENT_USER;
-                DROP OWNED BY \(name);
-                IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d
-                           JOIN pg_catalog.pg_roles r ON d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.refobjid = r.oid
-                           JOIN pg_catalog.pg_database db ON db.oid = d.dbid
-                           WHERE r.rolname = \(literal) AND db.datname <> current_database()) THEN
-                  RAISE NOTICE 'role % still owns or holds objects in other databases: run this script there too; it is dropped there', \(literal);
-                ELSE
-                  DROP ROLE \(name);
-                END IF;
-              END IF;
-            END
-            """
-            let tag = Q.dollarTag(for: body)
-            return "DO \(tag)\n\(body)\n\(tag);"
-        }
+    /// Drops a role with what it leaves behind, in a `DO` block that does nothing when
+    /// the role does not exist (re-runs, other databases): its objects go to `successor`
+    /// (nil: the role that runs the script), its privileges and default privileges are
+    /// dropped. REASSIGN/DROP OWNED act on the current database only (and on shared
+    /// objects): the role is dropped by the run in the last database where it still had
+    /// objects; earlier runs say what is left instead of failing the deployment.
+    func dropRole(_ role: String, successor: String?) -> String {
+        let name = Q.identifier(role)
+        let literal = Q.literal(role)
+        let heir = successor.map(Q.identifier) ?? "CURRENT_USER"
+        let body = """
+        BEGIN
+          IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = \(literal)) THEN
+            REASSIGN OWNED BY \(name) TO \(heir);
+            DROP OWNED BY \(name);
+            IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d
+                       JOIN pg_catalog.pg_roles r ON d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.refobjid = r.oid
+                       JOIN pg_catalog.pg_database db ON db.oid = d.dbid
+                       WHERE r.rolname = \(literal) AND db.datname <> current_database()) THEN
+              RAISE NOTICE 'role % still owns or holds objects in other databases: run this script there too; it is dropped there', \(literal);
+            ELSE
+              DROP ROLE \(name);
+            END IF;
+          END IF;
+        END
+        """
+        let tag = Q.dollarTag(for: body)
+        return "DO \(tag)\n\(body)\n\(tag);"
     }
 }

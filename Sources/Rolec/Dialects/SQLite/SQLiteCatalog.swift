@@ -124,25 +124,36 @@ public struct SQLiteCatalog: Hashable, Sendable {
 
     public static func grantee(_ ref: PrincipalRef) -> String { ref.name ?? publicGrantee }
 
+    /// A principal's row.
+    public static func row(_ p: IRPrincipal) -> Principal {
+        Principal(name: p.name, kind: p.kind.rawValue, external: p.external, login: p.login, inherit: p.inherit,
+                  validUntil: p.validUntil, comment: p.comment)
+    }
+
+    /// A membership's row.
+    public static func row(_ m: IRMembership) -> Membership {
+        Membership(role: m.role, member: m.member, admin: m.admin)
+    }
+
+    /// A grant fact's row, or nil for an object SQLite has no place for (lowering refuses those).
+    public static func row(_ fact: IRGrant) -> Grant? {
+        guard let place = location(of: fact.object) else { return nil }
+        return Grant(grantee: grantee(fact.grantee), privilege: fact.privilege, objectKind: place.kind, schemaName: place.schema,
+                     objectName: place.name, columnName: fact.column ?? "", grantable: fact.grantable)
+    }
+
     /// The rows the policy declares, before its revokes are applied.
     public static func declared(_ ir: PolicyIR) -> SQLiteCatalog {
-        let principals = ir.principals.map { p in
-            Principal(name: p.name, kind: p.kind.rawValue, external: p.external, login: p.login, inherit: p.inherit,
-                      validUntil: p.validUntil, comment: p.comment)
-        }
-        let memberships = ir.memberships.map { Membership(role: $0.role, member: $0.member, admin: $0.admin) }
         // `table t` and `table main.t` are one row: the stronger grant option wins.
         var grants: [Grant.Key: Grant] = [:]
         grants.reserveCapacity(ir.grants.count)
         for fact in ir.grants {
-            guard let place = location(of: fact.object) else { continue }
-            let row = Grant(grantee: grantee(fact.grantee), privilege: fact.privilege, objectKind: place.kind, schemaName: place.schema,
-                            objectName: place.name, columnName: fact.column ?? "", grantable: fact.grantable)
-            let key = row.keyValue
+            guard let grant = row(fact) else { continue }
+            let key = grant.keyValue
             if let existing = grants[key], existing.grantable { continue }
-            grants[key] = row
+            grants[key] = grant
         }
-        return SQLiteCatalog(principals: principals, memberships: memberships, grants: Array(grants.values))
+        return SQLiteCatalog(principals: ir.principals.map { row($0) }, memberships: ir.memberships.map { row($0) }, grants: Array(grants.values))
     }
 
     /// What one revoke removes from `rolec_grant`: the rows of these grantees and
@@ -177,7 +188,10 @@ public struct SQLiteCatalog: Hashable, Sendable {
 
     /// The policy's revokes, grouped: one per object and privilege set, with every
     /// grantee that loses exactly that set.
-    public static func revokes(_ ir: PolicyIR) -> [Revoke] {
+    public static func revokes(_ ir: PolicyIR) -> [Revoke] { revokes(ir.revokes) }
+
+    /// Revoke facts grouped as `revokes(_: PolicyIR)` groups a policy's.
+    public static func revokes(_ facts: [IRGrant]) -> [Revoke] {
         struct Target: Hashable { var kinds: [String]; var schema: String?; var name: String?; var column: String? }
         func target(_ fact: IRGrant) -> Target? {
             switch fact.object {
@@ -192,7 +206,7 @@ public struct SQLiteCatalog: Hashable, Sendable {
         }
         struct Holder: Hashable { var target: Target; var grantee: String }
         var byHolder: [Holder: Set<String>] = [:]
-        for fact in ir.revokes {
+        for fact in facts {
             guard let t = target(fact) else { continue }
             byHolder[Holder(target: t, grantee: grantee(fact.grantee)), default: []].insert(fact.privilege)
         }

@@ -14,6 +14,9 @@ public struct SQLiteDialect: Dialect {
     /// The authorizer checks privileges when a statement is prepared, so a grant on
     /// all tables of a schema covers the tables created later as well: no default privileges.
     public let futureObjectsNeedDefaultPrivileges = false
+    /// No PUBLIC pseudo-role holds anything by itself here.
+    public func publicHoldsByDefault(_ privilege: String, on object: IRObject) -> Bool { false }
+    public func publicHoldsByDefault(_ privilege: String, onFuture kind: DefaultObjectKind) -> Bool { false }
 
     static let otherDialects = "a 'dialect postgres, mysql, mariadb { ... }' block"
 

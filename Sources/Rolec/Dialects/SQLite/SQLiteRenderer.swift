@@ -17,14 +17,14 @@ struct SQLiteRenderer {
         out.notes(notes())
         if options.transaction { out.line("BEGIN;") }
         let declared = C.declared(ir)
-        out.section("Catalog (rolec's own tables: the RolecSQLite authorizer enforces them; no principal may write them)", SQLiteRenderer.catalogDDL)
+        out.section(SQLiteRenderer.catalogTitle, SQLiteRenderer.catalogDDL)
         if options.phase != .privileges {
-            out.section("Principals", principals(declared.principals))
+            out.section("Principals", SQLiteRenderer.principalUpserts(declared.principals))
             out.section("Memberships (the catalog keeps exactly these)", memberships(declared.memberships))
         }
         if options.phase != .principals {
             out.section("Privileges (the catalog keeps exactly these)", grants(declared.grants))
-            out.section("Revokes", revokes())
+            out.section("Revokes", C.revokes(ir).map(SQLiteRenderer.revokeDelete))
             var title = "Principals not in the policy"
             if !ir.absent.isEmpty { title += " (absent: " + ir.absent.map(\.name).joined(separator: ", ") + ")" }
             out.section(title, [dropUndeclared(declared.principals)])
@@ -35,25 +35,41 @@ struct SQLiteRenderer {
 
     func notes() -> [String] {
         var notes = ir.notes
-        for p in ir.principals where !p.hosts.isEmpty {
-            notes.append("hosts of \(p.name) apply to MySQL/MariaDB accounts only")
-        }
-        for p in ir.principals where p.defaultRoles != nil {
-            notes.append("default role of \(p.name): a connection acting as a principal holds what it inherits from every role; nothing to render")
-        }
-        for p in ir.principals where !p.passwordHashes.isEmpty {
-            notes.append("password of \(p.name): SQLite has no authentication (the application says which principal a connection acts as); the verifier is not stored")
-        }
-        for o in ir.ownerships {
-            notes.append("\(o.scope.rawValue) \(o.name) owned by \(o.owner): SQLite has no owners; creating, altering and dropping objects of a schema is its CREATE privilege")
-        }
+        notes += ir.principals.compactMap(SQLiteRenderer.hostsNote)
+        notes += ir.principals.compactMap(SQLiteRenderer.defaultRoleNote)
+        notes += ir.principals.compactMap(SQLiteRenderer.passwordNote)
+        notes += ir.ownerships.map(SQLiteRenderer.ownershipNote)
         if ir.grants.contains(where: \.grantable) || ir.memberships.contains(where: \.admin) {
-            notes.append("grant and admin options are recorded in the catalog; SQLite has no GRANT statement, so they allow nothing more")
+            notes.append(SQLiteRenderer.optionsNote)
         }
         return notes
     }
 
+    // MARK: notes (what the catalog does not hold, said once per item; migrations say them per change)
+
+    static func hostsNote(_ p: IRPrincipal) -> String? {
+        p.hosts.isEmpty ? nil : "hosts of \(p.name) apply to MySQL/MariaDB accounts only"
+    }
+
+    static func defaultRoleNote(_ p: IRPrincipal) -> String? {
+        p.defaultRoles == nil ? nil
+            : "default role of \(p.name): a connection acting as a principal holds what it inherits from every role; nothing to render"
+    }
+
+    static func passwordNote(_ p: IRPrincipal) -> String? {
+        p.passwordHashes.isEmpty ? nil
+            : "password of \(p.name): SQLite has no authentication (the application says which principal a connection acts as); the verifier is not stored"
+    }
+
+    static func ownershipNote(_ o: IROwnership) -> String {
+        "\(o.scope.rawValue) \(o.name) owned by \(o.owner): SQLite has no owners; creating, altering and dropping objects of a schema is its CREATE privilege"
+    }
+
+    static let optionsNote = "grant and admin options are recorded in the catalog; SQLite has no GRANT statement, so they allow nothing more"
+
     // MARK: catalog
+
+    static let catalogTitle = "Catalog (rolec's own tables: the RolecSQLite authorizer enforces them; no principal may write them)"
 
     static let catalogDDL: [String] = [
         """
@@ -121,26 +137,40 @@ struct SQLiteRenderer {
     /// Rows per INSERT statement: keeps statements of a very large policy readable and small.
     static let rowsPerInsert = 500
 
-    func upserts(table: String, columns: [String], rows: [String], conflict: [String], update: [String]) -> [String] {
+    static func upserts(table: String, columns: [String], rows: [String], conflict: [String], update: [String]) -> [String] {
         guard !rows.isEmpty else { return [] }
         let head = "INSERT INTO \(Q.identifier(table)) (\(columns.map(Q.identifier).joined(separator: ", "))) VALUES\n"
         let set = update.map { "\(Q.identifier($0)) = \"excluded\".\(Q.identifier($0))" }.joined(separator: ", ")
         let tail = "\nON CONFLICT (\(conflict.map(Q.identifier).joined(separator: ", "))) DO " + (update.isEmpty ? "NOTHING;" : "UPDATE SET \(set);")
-        return stride(from: 0, to: rows.count, by: SQLiteRenderer.rowsPerInsert).map { start in
-            head + SQLiteRenderer.valuesList(Array(rows[start..<min(start + SQLiteRenderer.rowsPerInsert, rows.count)])) + tail
-        }
+        return chunks(rows).map { head + SQLiteRenderer.valuesList($0) + tail }
+    }
+
+    /// `rows` in pieces of at most `rowsPerInsert`.
+    static func chunks(_ rows: [String]) -> [[String]] {
+        stride(from: 0, to: rows.count, by: rowsPerInsert).map { Array(rows[$0..<min($0 + rowsPerInsert, rows.count)]) }
+    }
+
+    /// The key list of a `DELETE ... [NOT] IN`: one column, or a row value compared with `VALUES`.
+    static func keyList(keyColumns: [String], keys: [String], negated: Bool) -> String {
+        let columns = keyColumns.map(Q.identifier).joined(separator: ", ")
+        let op = negated ? "NOT IN" : "IN"
+        if keyColumns.count == 1 { return "\(columns) \(op) (\n\(SQLiteRenderer.valuesList(keys)))" }
+        return "(\(columns)) \(op) (VALUES\n\(SQLiteRenderer.valuesList(keys)))"
     }
 
     /// Deletes every row whose key is not among `keys` (the declared rows).
     func keepOnly(table: String, keyColumns: [String], keys: [String]) -> String {
         let name = Q.identifier(table)
         guard !keys.isEmpty else { return "DELETE FROM \(name);" }
-        let columns = keyColumns.map(Q.identifier).joined(separator: ", ")
-        if keyColumns.count == 1 { return "DELETE FROM \(name) WHERE \(columns) NOT IN (\n\(SQLiteRenderer.valuesList(keys)));" }
-        return "DELETE FROM \(name) WHERE (\(columns)) NOT IN (VALUES\n\(SQLiteRenderer.valuesList(keys)));"
+        return "DELETE FROM \(name) WHERE \(SQLiteRenderer.keyList(keyColumns: keyColumns, keys: keys, negated: true));"
     }
 
-    func principals(_ rows: [C.Principal]) -> [String] {
+    /// Deletes the rows with these keys (at most `rowsPerInsert` keys a statement).
+    static func deleteKeys(table: String, keyColumns: [String], keys: [String]) -> [String] {
+        chunks(keys).map { "DELETE FROM \(Q.identifier(table)) WHERE \(keyList(keyColumns: keyColumns, keys: $0, negated: false));" }
+    }
+
+    static func principalUpserts(_ rows: [C.Principal]) -> [String] {
         let values = rows.map { p in
             "(" + [Q.literal(p.name), Q.literal(p.kind), Q.bool(p.external), Q.bool(p.login), Q.bool(p.inherit),
                    Q.text(p.validUntil), Q.text(p.comment)].joined(separator: ", ") + ")"
@@ -153,38 +183,45 @@ struct SQLiteRenderer {
         keepOnly(table: C.principalTable, keyColumns: ["name"], keys: rows.map { Q.literal($0.name) })
     }
 
-    func memberships(_ rows: [C.Membership]) -> [String] {
+    static func membershipKey(_ m: C.Membership) -> String { "(" + Q.literal(m.role) + ", " + Q.literal(m.member) + ")" }
+
+    static func membershipUpserts(_ rows: [C.Membership]) -> [String] {
         let values = rows.map { "(" + [Q.literal($0.role), Q.literal($0.member), Q.bool($0.admin)].joined(separator: ", ") + ")" }
-        let keys = rows.map { "(" + Q.literal($0.role) + ", " + Q.literal($0.member) + ")" }
         return upserts(table: C.membershipTable, columns: ["role", "member", "admin"], rows: values, conflict: ["role", "member"], update: ["admin"])
-            + [keepOnly(table: C.membershipTable, keyColumns: ["role", "member"], keys: keys)]
+    }
+
+    func memberships(_ rows: [C.Membership]) -> [String] {
+        SQLiteRenderer.membershipUpserts(rows)
+            + [keepOnly(table: C.membershipTable, keyColumns: ["role", "member"], keys: rows.map(SQLiteRenderer.membershipKey))]
     }
 
     static let grantKey = ["grantee", "privilege", "object_kind", "schema_name", "object_name", "column_name"]
 
-    func grants(_ rows: [C.Grant]) -> [String] {
+    static func grantKey(_ g: C.Grant) -> String { "(" + g.key.map(Q.literal).joined(separator: ", ") + ")" }
+
+    static func grantUpserts(_ rows: [C.Grant]) -> [String] {
         let values = rows.map { "(" + ($0.key.map(Q.literal) + [Q.bool($0.grantable)]).joined(separator: ", ") + ")" }
-        let keys = rows.map { "(" + $0.key.map(Q.literal).joined(separator: ", ") + ")" }
-        return upserts(table: C.grantTable, columns: SQLiteRenderer.grantKey + ["grantable"], rows: values,
-                       conflict: SQLiteRenderer.grantKey, update: ["grantable"])
-            + [keepOnly(table: C.grantTable, keyColumns: SQLiteRenderer.grantKey, keys: keys)]
+        return upserts(table: C.grantTable, columns: grantKey + ["grantable"], rows: values, conflict: grantKey, update: ["grantable"])
     }
 
-    func revokes() -> [String] {
-        C.revokes(ir).map { r in
-            func list(_ column: String, _ values: [String]) -> String {
-                values.count == 1 ? "\(Q.identifier(column)) = \(Q.literal(values[0]))"
-                    : "\(Q.identifier(column)) IN (\(values.map(Q.literal).joined(separator: ", ")))"
-            }
-            var conditions = [list("grantee", r.grantees), list("privilege", r.privileges), list("object_kind", r.objectKinds)]
-            if let schema = r.schemaName { conditions.append(list("schema_name", [schema])) }
-            if let name = r.objectName { conditions.append(list("object_name", [name])) }
-            if let column = r.columnName { conditions.append(list("column_name", [column])) }
-            return "DELETE FROM \(Q.identifier(C.grantTable)) WHERE " + conditions.joined(separator: " AND ") + ";"
+    func grants(_ rows: [C.Grant]) -> [String] {
+        SQLiteRenderer.grantUpserts(rows)
+            + [keepOnly(table: C.grantTable, keyColumns: SQLiteRenderer.grantKey, keys: rows.map(SQLiteRenderer.grantKey))]
+    }
+
+    /// The DELETE of the rows one (grouped) revoke removes.
+    static func revokeDelete(_ r: C.Revoke) -> String {
+        func list(_ column: String, _ values: [String]) -> String {
+            values.count == 1 ? "\(Q.identifier(column)) = \(Q.literal(values[0]))"
+                : "\(Q.identifier(column)) IN (\(values.map(Q.literal).joined(separator: ", ")))"
         }
+        var conditions = [list("grantee", r.grantees), list("privilege", r.privileges), list("object_kind", r.objectKinds)]
+        if let schema = r.schemaName { conditions.append(list("schema_name", [schema])) }
+        if let name = r.objectName { conditions.append(list("object_name", [name])) }
+        if let column = r.columnName { conditions.append(list("column_name", [column])) }
+        return "DELETE FROM \(Q.identifier(C.grantTable)) WHERE " + conditions.joined(separator: " AND ") + ";"
     }
 }
-
 /// The one place SQLite identifiers and literals are quoted: identifiers always in
 /// `"..."` with `"` doubled, strings in `'...'` with `'` doubled. Never `"string"`:
 /// SQLite reads a double-quoted word that names no column as a string (the DQS trap).

@@ -1,0 +1,270 @@
+/// The grant facts lowering collects, with names interned to ids: a large policy has a
+/// million facts, and a `Set<IRGrant>` hashed five strings per fact and then had to be
+/// sorted by comparing strings. Here a fact is 16 bytes of ids; at the end the distinct
+/// objects, grantees, columns and privileges are sorted once, each fact becomes one
+/// 64-bit key in `IRGrant`'s order, and the keys are sorted and de-duplicated as integers.
+///
+/// The result is exactly `Set(facts)` sorted by `IRGrant.<`. When ids cannot reproduce
+/// that order (two distinct objects or names that `<` ranks equal, or more distinct
+/// values than 64 bits hold), `sortedFacts` falls back to the plain algorithm.
+struct GrantFactStore {
+    struct Fact {
+        var object: Int32
+        var grantee: Int32
+        var column: Int32
+        var privilege: UInt16
+        var grantable: Bool
+
+        func same(_ other: Fact) -> Bool {
+            object == other.object && grantee == other.grantee && column == other.column
+                && privilege == other.privilege && grantable == other.grantable
+        }
+    }
+
+    private(set) var objects = ObjectTable()
+    /// Grantee names by id (nil: PUBLIC).
+    private var grantees: [String?] = []
+    private var granteeIds: [String: Int32] = [:]
+    private var publicId: Int32 = -1
+    private var privileges: [String] = []
+    private var columns: [String] = []
+    private var columnIds: [String: Int32] = [:]
+    /// Every fact added, in order, with duplicates, and where each was written.
+    private(set) var facts: [Fact] = []
+    private var rangeOf: [Int32] = []
+    private var ranges: [SourceRange] = []
+    /// Whether any fact has the grant option.
+    private(set) var anyGrantable = false
+
+    var isEmpty: Bool { facts.isEmpty }
+
+    mutating func reserveCapacity(_ n: Int) {
+        facts.reserveCapacity(n)
+        rangeOf.reserveCapacity(n)
+    }
+
+    mutating func objectId(_ object: IRObject) -> Int32 { objects.intern(object) }
+
+    mutating func granteeId(_ grantee: PrincipalRef) -> Int32 {
+        guard let name = grantee.name else {
+            if publicId < 0 { publicId = Int32(grantees.count); grantees.append(nil) }
+            return publicId
+        }
+        if let id = granteeIds[name] { return id }
+        let id = Int32(grantees.count)
+        grantees.append(name)
+        granteeIds[name] = id
+        return id
+    }
+
+    mutating func privilegeId(_ name: String) -> UInt16 {
+        for (k, known) in privileges.enumerated() where known == name { return UInt16(k) }
+        privileges.append(name)
+        return UInt16(privileges.count - 1)
+    }
+
+    /// -1: no column.
+    mutating func columnId(_ name: String?) -> Int32 {
+        guard let name else { return -1 }
+        if let id = columnIds[name] { return id }
+        let id = Int32(columns.count)
+        columns.append(name)
+        columnIds[name] = id
+        return id
+    }
+
+    /// A range id for `add`: facts of one grant item share it.
+    mutating func rangeId(_ range: SourceRange) -> Int32 {
+        if let last = ranges.last, last == range { return Int32(ranges.count - 1) }
+        ranges.append(range)
+        return Int32(ranges.count - 1)
+    }
+
+    mutating func add(_ fact: Fact, range: Int32) {
+        facts.append(fact)
+        rangeOf.append(range)
+        if fact.grantable { anyGrantable = true }
+    }
+
+    func grant(_ fact: Fact) -> IRGrant {
+        IRGrant(grantee: PrincipalRef(name: grantees[Int(fact.grantee)]), privilege: privileges[Int(fact.privilege)],
+                object: objects[fact.object], column: fact.column < 0 ? nil : columns[Int(fact.column)], grantable: fact.grantable)
+    }
+
+    /// The facts once every one is added: sorted keys, or the plain set when ids cannot
+    /// express `IRGrant`'s order.
+    enum Sealed {
+        case keys(sorted: [UInt64], encode: (Fact) -> UInt64, decode: (UInt64) -> Fact)
+        case set(Set<IRGrant>)
+    }
+    private(set) var sealed: Sealed?
+
+    /// Sorts the facts; call once, after the last `add`.
+    mutating func seal() {
+        if let (keys, encode, decode) = sortKeys() {
+            var sorted = keys
+            sorted.sort()
+            sealed = .keys(sorted: sorted, encode: encode, decode: decode)
+        } else {
+            sealed = .set(Set(facts.map(grant)))
+        }
+    }
+
+    /// Whether a fact equal to `grant` was added (after `seal`).
+    func contains(_ grant: IRGrant) -> Bool {
+        switch sealed {
+        case .set(let set)?: return set.contains(grant)
+        case .keys(let sorted, let encode, _)?:
+            guard let fact = fact(grant) else { return false }
+            let key = encode(fact)
+            var low = 0, high = sorted.count
+            while low < high {
+                let mid = (low + high) / 2
+                if sorted[mid] < key { low = mid + 1 } else { high = mid }
+            }
+            return low < sorted.count && sorted[low] == key
+        case nil: return fact(grant).map { f in facts.contains { $0.same(f) } } ?? false
+        }
+    }
+
+    /// Where the first fact equal to `grant` was written.
+    func origin(of grant: IRGrant) -> SourceRange? {
+        guard let f = fact(grant), let index = facts.firstIndex(where: { $0.same(f) }) else { return nil }
+        return ranges[Int(rangeOf[index])]
+    }
+
+    /// `grant` in ids, or nil when one of its parts was never added.
+    private func fact(_ grant: IRGrant) -> Fact? {
+        guard let o = objects.id(of: grant.object) else { return nil }
+        let g: Int32
+        if let name = grant.grantee.name {
+            guard let id = granteeIds[name] else { return nil }
+            g = id
+        } else {
+            guard publicId >= 0 else { return nil }
+            g = publicId
+        }
+        guard let p = privileges.firstIndex(of: grant.privilege) else { return nil }
+        var c: Int32 = -1
+        if let column = grant.column {
+            guard let id = columnIds[column] else { return nil }
+            c = id
+        }
+        return Fact(object: o, grantee: g, column: c, privilege: UInt16(p), grantable: grant.grantable)
+    }
+
+    /// The distinct facts in `IRGrant` order (after `seal`); with `strongest`, a fact
+    /// without grant option is dropped when the same fact with grant option is there.
+    func sortedFacts(strongest: Bool) -> [IRGrant] {
+        switch sealed {
+        case nil:
+            return []
+        case .set(let set):
+            // The plain algorithm, for orders that ids cannot express.
+            if strongest {
+                return IRGrant.sortedFacts(set.filter { g in
+                    g.grantable || !set.contains(IRGrant(grantee: g.grantee, privilege: g.privilege, object: g.object, column: g.column, grantable: true))
+                })
+            }
+            return IRGrant.sortedFacts(set)
+        case .keys(let sorted, _, let decode):
+            var out: [IRGrant] = []
+            out.reserveCapacity(sorted.count)
+            var k = 0
+            while k < sorted.count {
+                let key = sorted[k]
+                k += 1
+                if k < sorted.count && sorted[k] == key { continue }   // a later copy is kept
+                if strongest && key & 1 == 0 && k < sorted.count && sorted[k] == key | 1 { continue }
+                out.append(grant(decode(key)))
+            }
+            return out
+        }
+    }
+
+    /// The indices of `objects` in `IRObject.<` order, or nil when two distinct objects
+    /// compare equal. `sortKey` is (rank, three strings): the distinct strings are sorted
+    /// once (a few thousand names, not a hundred thousand objects), and the objects are
+    /// sorted by four integers.
+    static func order(_ objects: [IRObject]) -> [Int]? {
+        var ids: [String: Int32] = [:]
+        var strings: [String] = []
+        func id(_ s: String) -> Int32 {
+            if let known = ids[s] { return known }
+            let new = Int32(strings.count)
+            strings.append(s)
+            ids[s] = new
+            return new
+        }
+        var parts = [(Int32, Int32, Int32, Int32)]()
+        parts.reserveCapacity(objects.count)
+        for object in objects {
+            // The same fields `IRObject.compareKeys` compares, in its order.
+            switch object {
+            case .database(let n): parts.append((0, id(n), -1, -1))
+            case .schema(let n): parts.append((1, id(n), -1, -1))
+            case .server: parts.append((2, -1, -1, -1))
+            case .relation(let k, let s, let n): parts.append((k == .sequence ? 4 : 3, id(s ?? ""), id(n), -1))
+            case .routine(let k, let s, let n, let a):
+                parts.append((k == .function ? 5 : 6, id(s ?? ""), id(n), id(a?.joined(separator: ",") ?? "\u{1}")))
+            case .allInSchema(let k, let s): parts.append((7, id(s), id(k.rawValue), -1))
+            }
+        }
+        let byString = strings.indices.sorted { strings[$0] < strings[$1] }
+        var rank = [Int32](repeating: 0, count: strings.count)
+        for (r, k) in byString.enumerated() { rank[k] = Int32(r) }
+        // Strings that `<` ranks equal (canonically equivalent) share a dictionary id
+        // already; nothing else can tie.
+        func key(_ k: Int) -> (Int32, Int32, Int32, Int32) {
+            let p = parts[k]
+            return (p.0, p.1 < 0 ? -1 : rank[Int(p.1)], p.2 < 0 ? -1 : rank[Int(p.2)], p.3 < 0 ? -1 : rank[Int(p.3)])
+        }
+        let keys = parts.indices.map(key)
+        let order = objects.indices.sorted { keys[$0] < keys[$1] }
+        for k in order.indices.dropFirst() where keys[order[k - 1]] == keys[order[k]] { return nil }
+        return order
+    }
+
+    /// The facts as 64-bit keys whose integer order is `IRGrant.<`:
+    /// object rank, grantee rank, column rank, privilege rank, grantable.
+    private func sortKeys() -> (keys: [UInt64], encode: (Fact) -> UInt64, decode: (UInt64) -> Fact)? {
+        func bits(_ n: Int) -> Int { n <= 1 ? 0 : Int.bitWidth - (n - 1).leadingZeroBitCount }
+        let objectCount = objects.count
+        guard let objectOrder = GrantFactStore.order(objects.objects) else { return nil }
+        // PrincipalRef and columns compare nil as "": a name "" would tie with it.
+        guard !grantees.contains(""), !columns.contains("") else { return nil }
+        let granteeOrder = grantees.indices.sorted { (grantees[$0] ?? "") < (grantees[$1] ?? "") }
+        let columnOrder = columns.indices.sorted { columns[$0] < columns[$1] }
+        let privilegeOrder = privileges.indices.sorted { privileges[$0] < privileges[$1] }
+        let objectBits = bits(objectCount), granteeBits = bits(grantees.count)
+        let columnBits = bits(columns.count + 1), privilegeBits = bits(privileges.count)
+        guard objectBits + granteeBits + columnBits + privilegeBits + 1 <= 64 else { return nil }
+        var objectRank = [UInt64](repeating: 0, count: objectCount)
+        for (r, id) in objectOrder.enumerated() { objectRank[id] = UInt64(r) }
+        var granteeRank = [UInt64](repeating: 0, count: grantees.count)
+        for (r, id) in granteeOrder.enumerated() { granteeRank[id] = UInt64(r) }
+        // Rank 0 is "no column".
+        var columnRank = [UInt64](repeating: 0, count: columns.count)
+        for (r, id) in columnOrder.enumerated() { columnRank[id] = UInt64(r + 1) }
+        var privilegeRank = [UInt64](repeating: 0, count: privileges.count)
+        for (r, id) in privilegeOrder.enumerated() { privilegeRank[id] = UInt64(r) }
+        let privilegeShift = UInt64(1), columnShift = privilegeShift + UInt64(privilegeBits)
+        let granteeShift = columnShift + UInt64(columnBits), objectShift = granteeShift + UInt64(granteeBits)
+        let encode = { (f: Fact) -> UInt64 in
+            objectRank[Int(f.object)] << objectShift | granteeRank[Int(f.grantee)] << granteeShift
+                | (f.column < 0 ? 0 : columnRank[Int(f.column)]) << columnShift
+                | privilegeRank[Int(f.privilege)] << privilegeShift | (f.grantable ? 1 : 0)
+        }
+        let keys = facts.map(encode)
+        func mask(_ width: Int) -> UInt64 { width == 0 ? 0 : (UInt64.max >> UInt64(64 - width)) }
+        let decode = { (key: UInt64) -> Fact in
+            let column = (key >> columnShift) & mask(columnBits)
+            return Fact(object: Int32(objectOrder[Int((key >> objectShift) & mask(objectBits))]),
+                        grantee: Int32(granteeOrder[Int((key >> granteeShift) & mask(granteeBits))]),
+                        column: column == 0 ? -1 : Int32(columnOrder[Int(column - 1)]),
+                        privilege: UInt16(privilegeOrder[Int((key >> privilegeShift) & mask(privilegeBits))]),
+                        grantable: key & 1 == 1)
+        }
+        return (keys, encode, decode)
+    }
+}

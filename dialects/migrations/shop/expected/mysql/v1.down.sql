@@ -1,0 +1,10 @@
+
+-- Session
+SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES';
+
+-- Drop principals
+DROP USER IF EXISTS 'svc_orders'@'10.0.%';
+DROP USER IF EXISTS 'svc_orders'@'localhost';
+DROP ROLE IF EXISTS 'app_write'@'%';
+DROP ROLE IF EXISTS 'app_read'@'%';
+DROP USER IF EXISTS 'analyst'@'%';

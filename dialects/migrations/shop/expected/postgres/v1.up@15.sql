@@ -1,0 +1,59 @@
+-- Create principals
+DO $rolec$
+BEGIN
+  CREATE ROLE analyst;
+EXCEPTION WHEN duplicate_object THEN
+  NULL;
+END
+$rolec$;
+ALTER ROLE analyst WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT -1 VALID UNTIL 'infinity';
+COMMENT ON ROLE analyst IS NULL;
+DO $rolec$
+BEGIN
+  CREATE ROLE app_read;
+EXCEPTION WHEN duplicate_object THEN
+  NULL;
+END
+$rolec$;
+ALTER ROLE app_read WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT -1 VALID UNTIL 'infinity';
+COMMENT ON ROLE app_read IS 'read-only access to the shop';
+DO $rolec$
+BEGIN
+  CREATE ROLE app_write;
+EXCEPTION WHEN duplicate_object THEN
+  NULL;
+END
+$rolec$;
+ALTER ROLE app_write WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT -1 VALID UNTIL 'infinity';
+COMMENT ON ROLE app_write IS NULL;
+DO $rolec$
+BEGIN
+  CREATE ROLE svc_orders;
+EXCEPTION WHEN duplicate_object THEN
+  NULL;
+END
+$rolec$;
+ALTER ROLE svc_orders WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT -1 VALID UNTIL 'infinity' PASSWORD 'SCRAM-SHA-256$4096:c2FsdHNhbHRzYWx0$5U2oGo7wZzEzGkzOi/sxqVYxM2Su+7ByNiHvGvfq6fg=:5DWW81SH8RM6rVKSz2pyk8S1Pzh2ExDx0BMjYdeHmbY=';
+COMMENT ON ROLE svc_orders IS 'order service';
+
+-- Memberships
+GRANT app_read TO analyst, app_write;
+GRANT app_write TO analyst, svc_orders;
+
+-- Ownership
+ALTER SCHEMA shop_app OWNER TO app_owner;
+
+-- Grant privileges
+GRANT CONNECT ON DATABASE shop TO app_read;
+GRANT USAGE ON SCHEMA shop_app TO app_read;
+GRANT INSERT, UPDATE, DELETE ON TABLE shop_app.order_items, shop_app.orders TO app_write;
+GRANT SELECT (email, id) ON TABLE shop_app.customers TO app_write;
+GRANT SELECT ON ALL SEQUENCES IN SCHEMA shop_app TO app_read;
+GRANT SELECT ON ALL TABLES IN SCHEMA shop_app TO app_read;
+
+-- Default privileges for future objects
+ALTER DEFAULT PRIVILEGES FOR ROLE app_owner IN SCHEMA shop_app GRANT SELECT ON SEQUENCES TO app_read;
+ALTER DEFAULT PRIVILEGES FOR ROLE app_owner IN SCHEMA shop_app GRANT SELECT ON TABLES TO app_read;
+
+-- Revoke privileges
+REVOKE CREATE, CONNECT, TEMPORARY ON DATABASE shop FROM PUBLIC;

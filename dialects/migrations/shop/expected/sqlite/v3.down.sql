@@ -1,0 +1,24 @@
+-- Principals
+INSERT INTO "rolec_principal" ("name", "kind", "external", "login", "inherit", "valid_until", "comment") VALUES
+  ('analyst', 'user', 0, 1, 1, 'infinity', '')
+ON CONFLICT ("name") DO UPDATE SET "kind" = "excluded"."kind", "external" = "excluded"."external", "login" = "excluded"."login", "inherit" = "excluded"."inherit", "valid_until" = "excluded"."valid_until", "comment" = "excluded"."comment";
+
+-- Principal attributes
+INSERT INTO "rolec_principal" ("name", "kind", "external", "login", "inherit", "valid_until", "comment") VALUES
+  ('app_read', 'role', 0, 0, 1, 'infinity', 'read-only access to the shop')
+ON CONFLICT ("name") DO UPDATE SET "kind" = "excluded"."kind", "external" = "excluded"."external", "login" = "excluded"."login", "inherit" = "excluded"."inherit", "valid_until" = "excluded"."valid_until", "comment" = "excluded"."comment";
+
+-- Memberships
+INSERT INTO "rolec_membership" ("role", "member", "admin") VALUES
+  ('app_read', 'analyst', 0)
+ON CONFLICT ("role", "member") DO UPDATE SET "admin" = "excluded"."admin";
+
+-- Privileges
+-- note: grant and admin options are recorded in the catalog; SQLite has no GRANT statement, so they allow nothing more
+INSERT INTO "rolec_grant" ("grantee", "privilege", "object_kind", "schema_name", "object_name", "column_name", "grantable") VALUES
+  ('auditor', 'SELECT', 'table', 'shop_app', 'orders', '', 1)
+ON CONFLICT ("grantee", "privilege", "object_kind", "schema_name", "object_name", "column_name") DO UPDATE SET "grantable" = "excluded"."grantable";
+
+-- Memberships revoked
+DELETE FROM "rolec_membership" WHERE ("role", "member") IN (VALUES
+  ('app_read', 'bi_user'));
