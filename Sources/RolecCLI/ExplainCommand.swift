@@ -33,11 +33,9 @@ enum ExplainCommand {
             guard let object = access.namedObjects.first(where: { $0.display == objectText || $0.display.hasPrefix(objectText + "(") }) else {
                 throw UsageError(message: "the policy names no object '\(objectText)'; objects look like 'table sales.orders'", command: "explain")
             }
-            for p in ir.principals {
-                for entry in access.privileges(of: p.name) where entry.object == object && (privilegeFilter == nil || entry.privilege == privilegeFilter) {
-                    rows.append(Row(principal: p.name, object: object.display, privilege: entry.privilege, column: entry.column,
-                                    paths: entry.paths.map { $0.explain(p.name) }))
-                }
+            for entry in access.privileges(on: object) where privilegeFilter == nil || entry.privilege == privilegeFilter {
+                rows.append(Row(principal: entry.principal, object: object.display, privilege: entry.privilege, column: entry.column,
+                                paths: entry.paths.map { $0.explain(entry.principal) }))
             }
         }
         if format == "json" {

@@ -67,6 +67,7 @@ enum CompileBench {
         let rows: [(String, String, Bool)] = [
             ("read+line table", "source", false), ("lex", "lex", true), ("lex+parse", "parse", true),
             ("lowering", "lower", false), ("rules + lints", "analyze", false), ("explain (1 user)", "explain", false),
+            ("explain (1 object)", "explainObject", false),
             ("rendering (PG \(options.serverVersion))", "render", false),
         ]
         for (label, key, throughput) in rows {
@@ -89,6 +90,7 @@ enum CompileBench {
         let check = med(phaseRuns, "source.seconds") + med(phaseRuns, "parse.seconds") + med(phaseRuns, "lower.seconds") + med(phaseRuns, "analyze.seconds")
         say("check (read + parse + lowering + rules + lints, sum of medians): \(Gauge.seconds(check)); \(first["findings"] ?? "?") findings")
         say("explain: \(first["explained"] ?? "?") (object, privilege) entries for one user, after lowering")
+        say("explain: \(first["explainedObject"] ?? "?") (principal, privilege) entries for one object (\(first["explainObjectName"] ?? "?")), after lowering")
         say("")
         let parseRate = size / 1_048_576 / med(phaseRuns, "parse.seconds")
         let goals: [(String, Bool, String)] = [
@@ -180,6 +182,15 @@ enum CompileBench {
             let held = EffectiveAccess(ir: ir).privileges(of: someone)
             stop("explain", t)
             put("explained", held.count)
+
+            // What `rolec explain --object` adds after lowering, for the first table the policy names.
+            t = start()
+            let objectAccess = EffectiveAccess(ir: ir)
+            let table = objectAccess.namedObjects.first { if case .relation(.table, _, _) = $0 { return true } else { return false } }
+            let holders = table.map { objectAccess.privileges(on: $0) } ?? []
+            stop("explainObject", t)
+            put("explainedObject", holders.count)
+            put("explainObjectName", table?.display ?? "none")
 
             t = start()
             let options = RenderOptions(sources: [(file.path, file.sha256)])

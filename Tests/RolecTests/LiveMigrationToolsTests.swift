@@ -7,7 +7,7 @@
 // catalog before anything. Every step of a tool must give exactly S_k.
 //
 //  - dbmate: migration k written, `dbmate up` -> S_k (k = 1, 2, 3); `dbmate rollback`
-//    three times -> S_2, S_1, S_0.
+//    three times -> S_2, S_1, S_0; then one `dbmate up` of all three -> S_3.
 //  - dbmate on two databases of one cluster: up in both succeeds, the dropped role is
 //    gone once both ran, rollback in both succeeds.
 //  - sqitch: `sqitch deploy --verify` per version -> S_k (its verify scripts are
@@ -129,6 +129,9 @@ extension LiveServerTests {
                 try MigrationTools.tool(dbmate, arguments + ["rollback"], environment: environment)
                 try expectState(server, references[k], "after dbmate rollback to \(k == 0 ? "the baseline" : "v\(k)")")
             }
+            // The three migrations in one `dbmate up`, as a fresh database gets them.
+            try MigrationTools.tool(dbmate, arguments + ["up"], environment: environment)
+            try expectState(server, references[3], "after one dbmate up of all three migrations")
         }
 
         func url(_ server: PostgresServer, _ database: String) -> String {

@@ -69,6 +69,21 @@ struct VerifyRendererTests {
         #expect(sql.contains("'schema app is not owned by migrator'"))
     }
 
+    @Test func postgresChecksSchemaWideExpectationsOverEveryObject() throws {
+        let sql = try verify("postgres", """
+            role r { grant select on all tables in schema app }
+            user u { member of r }
+            test 'bulk' {
+              expect u can select on all tables in schema app
+              expect u cannot delete on all tables in schema app
+              expect u cannot execute on all functions in schema app
+            }
+            """)
+        #expect(sql.contains("(SELECT coalesce(bool_and(has_table_privilege('u', c.oid, 'SELECT')), true) FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p') AND c.relnamespace = to_regnamespace('app')::oid)"))
+        #expect(sql.contains("coalesce(bool_or(has_table_privilege('u', c.oid, 'DELETE')), false)"))
+        #expect(sql.contains("coalesce(bool_or(has_function_privilege('u', c.oid, 'EXECUTE')), false) FROM pg_catalog.pg_proc c WHERE c.prokind IN ('f')"))
+    }
+
     @Test func postgresPhasesSplitTheChecks() throws {
         let principals = try verify("postgres", phase: .principals)
         #expect(principals.contains("membership:") && !principals.contains("missing grant:") && !principals.contains("has_table_privilege"))

@@ -316,8 +316,11 @@ public struct EffectiveAccess: Sendable {
         return holders
     }
 
-    /// `paths` with the principal's `holders(of:)` worked out by the caller.
-    func paths(_ principal: String, _ privilege: String, on object: IRObject, column: String?, holders: [(String?, [String])]) -> [Path] {
+    /// `paths` with the principal's `holders(of:)` worked out by the caller. `only`: the
+    /// facts to look at by grantee (a subset of each grantee's facts, in the IR's order),
+    /// instead of all the facts of each holder.
+    func paths(_ principal: String, _ privilege: String, on object: IRObject, column: String?, holders: [(String?, [String])],
+               only: [String?: [Int32]]? = nil) -> [Path] {
         var out: [Path] = []
         if ir.dialect == "postgres", superusers.contains(principal) {
             out.append(Path(via: [], source: .superuser))
@@ -326,16 +329,21 @@ public struct EffectiveAccess: Sendable {
         let wanted = facts.id(ofPrivilege: privilege)
         // MariaDB grants USAGE and UPDATE on sequences as SELECT and INSERT (`grantedAs`).
         let alias = ir.dialect == "mariadb" && (privilege == "SELECT" || privilege == "INSERT")
+        func visit(_ i: Int32, _ via: [String]) {
+            guard facts.privilege[Int(i)] == wanted || alias else { return }
+            let fact = ir.grants[Int(i)]
+            guard fact.privilege == privilege || EffectiveAccess.grantedAs(fact, privilege, dialect: ir.dialect) else { return }
+            guard fact.column == nil || fact.column == column else { return }
+            if EffectiveAccess.covers(fact.object, object, privilege: privilege, dialect: ir.dialect) {
+                out.append(Path(via: via, source: .grant(grantee: fact.grantee, privilege: fact.privilege, object: fact.object)))
+            }
+        }
         for (holder, via) in holders {
-            guard let id = facts.id(ofGrantee: holder) else { continue }
-            for i in facts.facts(of: id) {
-                guard facts.privilege[Int(i)] == wanted || alias else { continue }
-                let fact = ir.grants[Int(i)]
-                guard fact.privilege == privilege || EffectiveAccess.grantedAs(fact, privilege, dialect: ir.dialect) else { continue }
-                guard fact.column == nil || fact.column == column else { continue }
-                if EffectiveAccess.covers(fact.object, object, privilege: privilege, dialect: ir.dialect) {
-                    out.append(Path(via: via, source: .grant(grantee: fact.grantee, privilege: fact.privilege, object: fact.object)))
-                }
+            if let only {
+                for i in only[holder] ?? [] { visit(i, via) }
+            } else {
+                guard let id = facts.id(ofGrantee: holder) else { continue }
+                for i in facts.facts(of: id) { visit(i, via) }
             }
         }
         if let why = builtinPublic(privilege, object) { out.append(Path(via: [], source: .builtinPublic(why))) }
@@ -491,30 +499,144 @@ public struct EffectiveAccess: Sendable {
 
         var out: [(IRObject, String, String?, [Path])] = []
         let holders = self.holders(of: principal)
-        let dialect = DialectRegistry.named(ir.dialect)
-        var validByClass: [ObjectClass: Set<String>] = [:]
+        var valid = ValidPrivileges(self)
         for k in wanted.keys.sorted() {
-            let object = named[k]
-            let only = wanted[k] ?? nil
-            // Only privileges that exist for this kind of object: a superuser or an owner
-            // passes every check, but holds no CONNECT on a table.
+            held(principal, on: named[k], only: wanted[k] ?? nil, holders: holders, facts: nil, index: index, valid: &valid, into: &out)
+        }
+        return out
+    }
+
+    /// The privileges that exist for each class of object in the IR's dialect (nil: the
+    /// dialect is unknown, every privilege counts), worked out once per class.
+    struct ValidPrivileges {
+        let dialect: (any Dialect)?
+        let version: String
+        var byClass: [ObjectClass: Set<String>] = [:]
+
+        init(_ access: EffectiveAccess) {
+            dialect = DialectRegistry.named(access.ir.dialect)
+            version = access.ir.serverVersion
+        }
+
+        mutating func of(_ object: IRObject) -> Set<String>? {
+            guard let dialect else { return nil }
             let objectClass = EffectiveAccess.objectClass(of: object)
-            let valid: Set<String>? = dialect.map { dialect in
-                if let known = validByClass[objectClass] { return known }
-                let set = Set(dialect.privileges(on: objectClass, version: ir.serverVersion).keys)
-                validByClass[objectClass] = set
-                return set
+            if let known = byClass[objectClass] { return known }
+            let set = Set(dialect.privileges(on: objectClass, version: version).keys)
+            byClass[objectClass] = set
+            return set
+        }
+    }
+
+    /// What `principal` holds on one named object, for the privileges in `only` (nil: all),
+    /// in `privileges(of:)`'s order: each privilege, then by column when the whole object
+    /// is not held. `facts`: the facts to look at by grantee (see `paths`).
+    func held(_ principal: String, on object: IRObject, only: Set<String>?, holders: [(String?, [String])], facts: [String?: [Int32]]?,
+              index: ExplainIndex, valid: inout ValidPrivileges, into out: inout [(IRObject, String, String?, [Path])]) {
+        // Only privileges that exist for this kind of object: a superuser or an owner
+        // passes every check, but holds no CONNECT on a table.
+        let valid = valid.of(object)
+        for privilege in index.privileges where (valid?.contains(privilege) ?? true) && (only?.contains(privilege) ?? true) {
+            let found = paths(principal, privilege, on: object, column: nil, holders: holders, only: facts)
+            if !found.isEmpty { out.append((object, privilege, nil, found)) }
+            for column in index.columns[object] ?? [] {
+                let byColumn = paths(principal, privilege, on: object, column: column, holders: holders, only: facts).filter {
+                    if case .grant(_, _, _) = $0.source { return true } else { return false }
+                }
+                if found.isEmpty, !byColumn.isEmpty { out.append((object, privilege, column, byColumn)) }
             }
-            for privilege in index.privileges where (valid?.contains(privilege) ?? true) && (only?.contains(privilege) ?? true) {
-                let found = paths(principal, privilege, on: object, column: nil, holders: holders)
-                if !found.isEmpty { out.append((object, privilege, nil, found)) }
-                for column in index.columns[object] ?? [] {
-                    let byColumn = paths(principal, privilege, on: object, column: column, holders: holders).filter {
-                        if case .grant(_, _, _) = $0.source { return true } else { return false }
+        }
+    }
+
+    /// Who holds what on one named object: for each principal (in `ir.principals` order),
+    /// what `privileges(of:)` lists for it on `object`, in the same order.
+    ///
+    /// Worked out from the object: the facts that cover it (on it, or bulk, schema- or
+    /// server-wide ones), then for each principal only the grantees of those facts that it
+    /// reaches, PUBLIC's defaults, predefined data roles and ownership, as
+    /// `privileges(of:)` does. The work is proportional to the object's facts and the
+    /// number of principals, not to the policy's size.
+    public func privileges(on object: IRObject) -> [(principal: String, privilege: String, column: String?, paths: [Path])] {
+        let index = explainIndex
+        let facts = self.facts
+        let postgres = ir.dialect == "postgres"
+        guard index.position[object] != nil else { return [] }
+
+        // The facts on the object or covering it, by grantee (in the IR's order).
+        var coveringObject = [Bool](repeating: false, count: facts.objects.count)
+        for (o, held) in facts.objects.enumerated() {
+            switch held {
+            case .allInSchema, .schema, .server:
+                coveringObject[o] = EffectiveAccess.covers(held, object, privilege: "", dialect: ir.dialect)
+            default:
+                coveringObject[o] = held == object
+            }
+        }
+        var relevant: [String?: [Int32]] = [:]
+        for i in 0..<facts.count where coveringObject[Int(facts.object[i])] {
+            relevant[facts.granteeNames[Int(facts.grantee[i])], default: []].append(Int32(i))
+        }
+        // The privileges each grantee's facts make worth asking about (`privileges(of:)`).
+        var privilegesOf: [String?: Set<String>] = [:]
+        for (grantee, list) in relevant {
+            var privileges: Set<String> = []
+            for i in list { privileges.insert(ir.grants[Int(i)].privilege) }
+            if ir.dialect == "mariadb" { privileges.formUnion(["SELECT", "INSERT"]) }   // `grantedAs`
+            privilegesOf[grantee] = privileges
+        }
+        var defaults: Set<String>?
+        if postgres, let k = index.position[object] {
+            for (d, privileges) in index.publicDefaults where d == k { defaults = (defaults ?? []).union(privileges) }
+        }
+        // Owners that hold everything on the object.
+        var owners: [String] = []
+        for ownership in ir.ownerships {
+            switch ownership.scope {
+            case .schema: if object == .schema(ownership.name) { owners.append(ownership.owner) }
+            case .database: if object == .database(ownership.name) || object == .schema("public") { owners.append(ownership.owner) }
+            }
+        }
+
+        var out: [(principal: String, privilege: String, column: String?, paths: [Path])] = []
+        var valid = ValidPrivileges(self)
+        var rows: [(IRObject, String, String?, [Path])] = []
+        for p in ir.principals {
+            let principal = p.name
+            let reached = reach[principal] ?? [:]
+            // Which privileges to ask about (nil: all of them), as `privileges(of:)` does.
+            var wanted: Set<String>? = []
+            func want(_ privileges: Set<String>?) {
+                guard let privileges else { wanted = nil; return }
+                wanted = wanted.map { $0.union(privileges) }
+            }
+            var holders: [(String?, [String])] = []
+            if postgres && superusers.contains(principal) { want(nil) }
+            if let own = privilegesOf[principal] { want(own); holders.append((principal, [])) }
+            var roles: [(String, [String])] = []
+            if reached.count <= relevant.count {
+                for (role, path) in reached where privilegesOf[role] != nil { roles.append((role, path)) }
+            } else {
+                for case let role? in relevant.keys { if let path = reached[role] { roles.append((role, path)) } }
+            }
+            for (role, path) in roles.sorted(by: { ($0.1.count, $0.0) < ($1.1.count, $1.0) }) {
+                want(privilegesOf[role]); holders.append((role, path))
+            }
+            if let publicPrivileges = privilegesOf[nil] { want(publicPrivileges); holders.append((nil, [])) }
+            if let defaults { want(defaults) }
+            if postgres {
+                for (role, privileges, kinds) in EffectiveAccess.predefinedDataRoles where principal == role || reached[role] != nil {
+                    switch object {
+                    case .relation(let kind, _, _) where kinds.contains(kind == .sequence ? "sequence" : "table"): want(privileges)
+                    case .schema where kinds.contains("schema"): want(privileges)
+                    default: break
                     }
-                    if found.isEmpty, !byColumn.isEmpty { out.append((object, privilege, column, byColumn)) }
                 }
             }
+            for owner in owners where owner == principal || reached[owner] != nil { want(nil) }
+            if wanted?.isEmpty == true { continue }
+            rows.removeAll(keepingCapacity: true)
+            held(principal, on: object, only: wanted, holders: holders, facts: relevant, index: index, valid: &valid, into: &rows)
+            for (_, privilege, column, paths) in rows { out.append((principal, privilege, column, paths)) }
         }
         return out
     }

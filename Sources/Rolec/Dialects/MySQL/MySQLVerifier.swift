@@ -1,7 +1,9 @@
 /// `rolec verify` for MySQL and MariaDB: reads the grant tables (mysql.user /
 /// mysql.global_priv, roles_mapping or role_edges, db, tables_priv, columns_priv,
 /// procs_priv), collects every difference from the policy in a string and ends with
-/// `SIGNAL SQLSTATE '45000'` naming them. MariaDB runs it as one anonymous compound
+/// `SIGNAL SQLSTATE '45000'` naming them. Without `--phase`, each expectation of the
+/// policy's `test` blocks is checked too, on the effective state (`verifyTests`).
+/// MariaDB runs it as one anonymous compound
 /// statement (`BEGIN NOT ATOMIC`); MySQL 8 has none, so the checks live in a procedure
 /// `rolec_verify` created in the session's current database, called and dropped.
 extension MySQLDialect {
@@ -23,6 +25,8 @@ extension MySQLRenderer {
             out.line("-- MySQL has no anonymous blocks: the checks are a procedure rolec_verify in the current database (USE one first),")
             out.line("-- dropped after a successful run; a failed run leaves it, and the next run replaces it.")
         }
+        let tests = options.phase == nil ? verifyTests() : (checks: [], unchecked: [])
+        for note in tests.unchecked { out.line("-- note: \(note)") }
         out.line("SET SESSION sql_mode = '\(maria ? "NO_BACKSLASH_ESCAPES,NO_AUTO_CREATE_USER" : "NO_BACKSLASH_ESCAPES")';")
         var body: [String] = []
         if options.phase != .privileges {
@@ -34,6 +38,7 @@ extension MySQLRenderer {
             body += verifyPrivileges(ir.revokes.filter { maria || $0.grantee != .publicRole }, held: false)
             body += verifyAbsent()
         }
+        body += tests.checks
         var lines = ["  DECLARE problems LONGTEXT DEFAULT '';", "  DECLARE total INT DEFAULT 0;", "  DECLARE summary VARCHAR(\(messageLimit));"]
         lines += body.map { "  " + $0 }
         lines += [
@@ -229,5 +234,118 @@ extension MySQLRenderer {
             return expect("NOT EXISTS (SELECT 1 FROM mysql.user WHERE User = \(Q.literal(a.name)) AND Host = \(Q.literal(host)))",
                           "\(a.kind.rawValue) \(a.name) still exists but the policy declares it absent")
         }
+    }
+    // MARK: tests
+
+    /// The policy's test expectations as checks of the server's grant tables, with the
+    /// semantics `rolec test` uses for this dialect (`EffectiveAccess.activeAtLogin`): an
+    /// account holds its own grants, PUBLIC's (MariaDB) and those of the roles active at
+    /// login (MariaDB: `mysql.user.default_role`, one role or the umbrella role; MySQL:
+    /// `mysql.default_roles`) and, transitively, of the roles granted to those
+    /// (`roles_mapping` / `role_edges`); a role holds its own and its roles' grants. A
+    /// privilege is held at the global, database (the `mysql.db` pattern matched with
+    /// LIKE, as the server matches it), table or routine level; column grants do not give
+    /// a privilege on the whole table (as in `rolec test`). A user with several hosts is
+    /// checked per account. Expectations the grant tables cannot answer are `-- note:`s.
+    func verifyTests() -> (checks: [String], unchecked: [String]) {
+        var checks: [String] = []
+        var unchecked: [String] = []
+        for test in ir.tests {
+            for expectation in test.expectations {
+                switch expectation {
+                case .member(let principal, let isMember, let role):
+                    for account in rawAccounts(PrincipalRef(name: principal)) {
+                        let held = memberOf(account, role)
+                        checks.append(expect(isMember ? held : "NOT " + held,
+                                             "test '\(test.title)': expected \(display(account)) \(isMember ? "" : "not ")member of \(role)"))
+                    }
+                case .privilege(let principal, let can, let privileges, let object):
+                    for privilege in privileges {
+                        let what = "\(can ? "can" : "cannot") \(privilege.lowercased()) on \(object.display)"
+                        var conditions: [(String, String)] = []
+                        for account in rawAccounts(PrincipalRef(name: principal)) {
+                            guard let held = effectivelyHolds(account, privilege, object) else { conditions = []; break }
+                            conditions.append((can ? held : "NOT " + held, "test '\(test.title)': expected \(display(account)) \(what)"))
+                        }
+                        if conditions.isEmpty {
+                            unchecked.append("test '\(test.title)': expect \(principal) \(what) is not checked: \(dialect.displayName) keeps no grant for it")
+                        }
+                        checks += conditions.map { expect($0.0, $0.1) }
+                    }
+                }
+            }
+        }
+        return (checks, unchecked)
+    }
+
+    /// `account` is a member of `role`, directly or through other roles.
+    func memberOf(_ account: (user: String, host: String), _ role: String) -> String {
+        if maria {
+            return "EXISTS (WITH RECURSIVE rolec_up (Role) AS (SELECT Role FROM mysql.roles_mapping WHERE \(whereAccount(account)) "
+                + "UNION SELECT m.Role FROM rolec_up u JOIN mysql.roles_mapping m ON m.User = u.Role AND m.Host = '') "
+                + "SELECT 1 FROM rolec_up WHERE Role = \(Q.literal(role)))"
+        }
+        return "EXISTS (WITH RECURSIVE rolec_up (User, Host) AS (SELECT FROM_USER, FROM_HOST FROM mysql.role_edges WHERE "
+            + whereAccount(account, user: "TO_USER", host: "TO_HOST")
+            + " UNION SELECT e.FROM_USER, e.FROM_HOST FROM rolec_up u JOIN mysql.role_edges e ON e.TO_USER = u.User AND e.TO_HOST = u.Host) "
+            + "SELECT 1 FROM rolec_up WHERE User = \(Q.literal(role)) AND Host = '%')"
+    }
+
+    /// The accounts whose grants `account` holds at login, as a recursive CTE
+    /// `rolec_holder (User, Host, expand)`: rows with `expand` 1 are active roles, whose
+    /// own roles are active too.
+    func holders(_ account: (user: String, host: String)) -> String {
+        let role = principal(account.user).map { !isUser($0) } ?? true   // as `rawAccounts` takes an unknown name
+        var parts = ["SELECT User, Host, \(role ? 1 : 0) FROM mysql.user WHERE \(whereAccount(account))"]
+        if maria {
+            if !role { parts.append("SELECT default_role, '', 1 FROM mysql.user WHERE \(whereAccount(account)) AND default_role <> ''") }
+            parts.append("SELECT 'PUBLIC', '', 0")
+            parts.append("SELECT m.Role, '', 1 FROM rolec_holder h JOIN mysql.roles_mapping m ON m.User = h.User AND m.Host = h.Host WHERE h.expand = 1")
+        } else {
+            if !role { parts.append("SELECT DEFAULT_ROLE_USER, DEFAULT_ROLE_HOST, 1 FROM mysql.default_roles WHERE \(whereAccount(account, user: "USER", host: "HOST"))") }
+            parts.append("SELECT e.FROM_USER, e.FROM_HOST, 1 FROM rolec_holder h JOIN mysql.role_edges e ON e.TO_USER = h.User AND e.TO_HOST = h.Host WHERE h.expand = 1")
+        }
+        return "WITH RECURSIVE rolec_holder (User, Host, expand) AS (\(parts.joined(separator: " UNION ")))"
+    }
+
+    /// The condition that `account` effectively holds `privilege` on `object` (every
+    /// privilege the server spells it as), at any level that covers the object; nil when
+    /// the grant tables cannot tell (an implied privilege, an object this flavour has no
+    /// grant for).
+    func effectivelyHolds(_ account: (user: String, host: String), _ privilege: String, _ object: IRObject) -> String? {
+        guard target(object) != nil else { return nil }
+        let schema: String?
+        switch object {
+        case .server, .database: schema = nil
+        case .schema(let s), .allInSchema(_, let s): schema = s
+        case .relation(_, let s, _), .routine(_, let s, _, _): schema = s ?? ""
+        }
+        var conditions: [String] = []
+        for name in privilegeNames(privilege, on: object) {
+            var levels: [String] = []
+            if maria {
+                if let bit = MySQLRenderer.mariadbGlobalBits.firstIndex(of: name) {
+                    levels.append("EXISTS (SELECT 1 FROM mysql.global_priv g WHERE g.User = h.User AND g.Host = h.Host AND (CAST(IFNULL(JSON_VALUE(g.Priv, '$.access'), '0') AS UNSIGNED) & \(UInt64(1) << UInt64(bit))) <> 0)")
+                }
+            } else {
+                levels.append("EXISTS (SELECT 1 FROM information_schema.USER_PRIVILEGES p WHERE p.GRANTEE = CONCAT('''', h.User, '''@''', h.Host, '''') AND p.PRIVILEGE_TYPE = \(Q.literal(name)))")
+            }
+            if let schema, let column = MySQLRenderer.databaseColumns[name] {
+                let db = schema.isEmpty ? "DATABASE()" : Q.literal(schema)
+                levels.append("EXISTS (SELECT 1 FROM mysql.db d WHERE d.User = h.User AND d.Host = h.Host AND \(db) LIKE d.Db ESCAPE '\\' AND d.\(column) = 'Y')")
+            }
+            let member = Q.literal(MySQLRenderer.setMember(name))
+            switch object {
+            case .relation(_, let s, let n):
+                levels.append("EXISTS (SELECT 1 FROM mysql.tables_priv t WHERE t.User = h.User AND t.Host = h.Host AND t.Db = \(s.map(Q.literal) ?? "DATABASE()") AND t.Table_name = \(Q.literal(n)) AND FIND_IN_SET(\(member), t.Table_priv) > 0)")
+            case .routine(let kind, let s, let n, _):
+                levels.append("EXISTS (SELECT 1 FROM mysql.procs_priv r WHERE r.User = h.User AND r.Host = h.Host AND r.Db = \(s.map(Q.literal) ?? "DATABASE()") AND r.Routine_name = \(Q.literal(n)) AND r.Routine_type = \(Q.literal(kind == .function ? "FUNCTION" : "PROCEDURE")) AND FIND_IN_SET(\(member), r.Proc_priv) > 0)")
+            default: break
+            }
+            guard !levels.isEmpty else { return nil }
+            conditions.append("EXISTS (\(holders(account)) SELECT 1 FROM rolec_holder h WHERE \(levels.joined(separator: " OR ")))")
+        }
+        guard !conditions.isEmpty else { return nil }
+        return conditions.count == 1 ? conditions[0] : "(" + conditions.joined(separator: " AND ") + ")"
     }
 }

@@ -4,6 +4,9 @@
 ///      check of rolec's catalog (each declared principal, membership and grant row,
 ///      each revoke, and no row the policy does not declare), so that every difference
 ///      is recorded;
+///      Without `--phase`, each expectation of the policy's `test` blocks is a check too:
+///      privileges through the view `rolec_effective_grant` (what the authorizer
+///      enforces), memberships through a recursive walk of `rolec_membership`;
 ///   2. inserts into `temp.rolec_verify_outcome`, whose temporary trigger raises
 ///      `RAISE(ABORT, ...)` with the message of the first failed check (each check's
 ///      message is a literal of the trigger's CASE), naming the query that lists them all;
@@ -108,7 +111,63 @@ struct SQLiteVerifier {
             checks.append(Check(condition: "NOT EXISTS (SELECT 1 FROM \(grantTable)" + notIn(keyColumns, expected.grants.map { $0.key.map(Q.literal) }) + ")",
                                 message: "rolec_grant holds grants the policy does not declare"))
         }
+        if options.phase == nil { checks += testChecks() }
         return checks
+    }
+
+    // MARK: tests
+
+    /// One check per expectation of the policy's `test` blocks (one per privilege), on
+    /// the effective state: privileges through `rolec_effective_grant` (the principal's
+    /// own rows, its inherited roles' and PUBLIC's, as the authorizer reads them),
+    /// memberships transitively through `rolec_membership` whatever `inherit` says (as
+    /// `rolec test` counts them).
+    func testChecks() -> [Check] {
+        var checks: [Check] = []
+        for test in ir.tests {
+            for expectation in test.expectations {
+                switch expectation {
+                case .member(let principal, let isMember, let role):
+                    let held = SQLiteVerifier.memberOf(principal, role)
+                    checks.append(Check(condition: isMember ? held : "NOT " + held,
+                                        message: "test '\(test.title)': expected \(principal) \(isMember ? "" : "not ")member of \(role)"))
+                case .privilege(let principal, let can, let privileges, let object):
+                    guard let place = SQLiteVerifier.effectiveObject(object) else { continue }
+                    for privilege in privileges {
+                        let held = "EXISTS (SELECT 1 FROM \(Q.identifier(C.effectiveGrantView)) WHERE \"principal\" = \(Q.literal(principal)) "
+                            + "AND \"privilege\" = \(Q.literal(privilege)) AND \"column_name\" IS NULL AND \(place))"
+                        checks.append(Check(condition: can ? held : "NOT " + held,
+                                            message: "test '\(test.title)': expected \(principal) \(can ? "can" : "cannot") \(privilege.lowercased()) on \(object.display)"))
+                    }
+                }
+            }
+        }
+        return checks
+    }
+
+    /// `member` is a member of `role`, directly or through other roles.
+    static func memberOf(_ member: String, _ role: String) -> String {
+        let m = Q.identifier(C.membershipTable)
+        return "EXISTS (WITH RECURSIVE \"up\" (\"role\") AS (SELECT \"role\" FROM \(m) WHERE \"member\" = \(Q.literal(member)) "
+            + "UNION SELECT \"m\".\"role\" FROM \"up\" JOIN \(m) AS \"m\" ON \"m\".\"member\" = \"up\".\"role\") "
+            + "SELECT 1 FROM \"up\" WHERE \"role\" = \(Q.literal(role)))"
+    }
+
+    /// The rows of `rolec_effective_grant` that give a privilege on the object, as the
+    /// authorizer reads them: a table or view by its name (in `main` when the policy names
+    /// no schema, names compared as SQLite compares identifiers) or through all tables of
+    /// its schema; nil for objects SQLite's catalog has no place for (lowering refuses them).
+    static func effectiveObject(_ object: IRObject) -> String? {
+        func same(_ column: String, _ value: String) -> String { "\"\(column)\" = \(Q.literal(value)) COLLATE NOCASE" }
+        switch object {
+        case .database(let name): return "\"object_kind\" = 'database' AND \"object_name\" = \(Q.literal(name))"
+        case .schema(let name): return "\"object_kind\" = 'schema' AND \(same("schema_name", name))"
+        case .allInSchema(.tables, let schema): return "\"object_kind\" = 'all tables' AND \(same("schema_name", schema))"
+        case .relation(let kind, let schema, let name) where kind != .sequence:
+            let s = schema ?? C.defaultSchema
+            return "\(same("schema_name", s)) AND (\"object_kind\" = 'all tables' OR (\"object_kind\" IN ('table', 'view') AND \(same("object_name", name))))"
+        default: return nil
+        }
     }
 
     func describe(_ g: C.Grant) -> String {
