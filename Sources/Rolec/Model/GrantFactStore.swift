@@ -94,17 +94,17 @@ struct GrantFactStore {
     /// The facts once every one is added: sorted keys, or the plain set when ids cannot
     /// express `IRGrant`'s order.
     enum Sealed {
-        case keys(sorted: [UInt64], encode: (Fact) -> UInt64, decode: (UInt64) -> Fact)
+        case keys(sorted: [UInt64], encode: (Fact) -> UInt64, decode: (UInt64) -> Fact, layout: KeyLayout)
         case set(Set<IRGrant>)
     }
     private(set) var sealed: Sealed?
 
     /// Sorts the facts; call once, after the last `add`.
     mutating func seal() {
-        if let (keys, encode, decode) = sortKeys() {
+        if let (keys, encode, decode, layout) = sortKeys() {
             var sorted = keys
             sorted.sort()
-            sealed = .keys(sorted: sorted, encode: encode, decode: decode)
+            sealed = .keys(sorted: sorted, encode: encode, decode: decode, layout: layout)
         } else {
             sealed = .set(Set(facts.map(grant)))
         }
@@ -114,7 +114,7 @@ struct GrantFactStore {
     func contains(_ grant: IRGrant) -> Bool {
         switch sealed {
         case .set(let set)?: return set.contains(grant)
-        case .keys(let sorted, let encode, _)?:
+        case .keys(let sorted, let encode, _, _)?:
             guard let fact = fact(grant) else { return false }
             let key = encode(fact)
             var low = 0, high = sorted.count
@@ -155,21 +155,26 @@ struct GrantFactStore {
 
     /// The distinct facts in `IRGrant` order (after `seal`); with `strongest`, a fact
     /// without grant option is dropped when the same fact with grant option is there.
-    func sortedFacts(strongest: Bool) -> [IRGrant] {
+    func sortedFacts(strongest: Bool) -> [IRGrant] { sortedFactsWithRanks(strongest: strongest).grants }
+
+    /// `sortedFacts`, and the same facts as ranks (`GrantRanks`) when ids express the order.
+    func sortedFactsWithRanks(strongest: Bool) -> (grants: [IRGrant], ranks: GrantRanks?) {
         switch sealed {
         case nil:
-            return []
+            return ([], nil)
         case .set(let set):
             // The plain algorithm, for orders that ids cannot express.
             if strongest {
-                return IRGrant.sortedFacts(set.filter { g in
+                return (IRGrant.sortedFacts(set.filter { g in
                     g.grantable || !set.contains(IRGrant(grantee: g.grantee, privilege: g.privilege, object: g.object, column: g.column, grantable: true))
-                })
+                }), nil)
             }
-            return IRGrant.sortedFacts(set)
-        case .keys(let sorted, _, let decode):
+            return (IRGrant.sortedFacts(set), nil)
+        case .keys(let sorted, _, let decode, let layout):
             var out: [IRGrant] = []
             out.reserveCapacity(sorted.count)
+            var ranked: [GrantRanks.Fact] = []
+            ranked.reserveCapacity(sorted.count)
             var k = 0
             while k < sorted.count {
                 let key = sorted[k]
@@ -177,8 +182,31 @@ struct GrantFactStore {
                 if k < sorted.count && sorted[k] == key { continue }   // a later copy is kept
                 if strongest && key & 1 == 0 && k < sorted.count && sorted[k] == key | 1 { continue }
                 out.append(grant(decode(key)))
+                ranked.append(layout.ranks(key))
             }
-            return out
+            let ranks = GrantRanks(objects: layout.objectOrder.map { objects[Int32($0)] },
+                                   grantees: layout.granteeOrder.map { PrincipalRef(name: grantees[$0]) },
+                                   columns: layout.columnOrder.map { columns[$0] },
+                                   privileges: layout.privilegeOrder.map { privileges[$0] },
+                                   facts: ranked)
+            return (out, ranks)
+        }
+    }
+
+    /// Where each part of a 64-bit fact key sits, and the ids in rank order.
+    struct KeyLayout {
+        var objectShift: UInt64, granteeShift: UInt64, columnShift: UInt64, privilegeShift: UInt64
+        var objectMask: UInt64, granteeMask: UInt64, columnMask: UInt64, privilegeMask: UInt64
+        var objectOrder: [Int], granteeOrder: [Int], columnOrder: [Int], privilegeOrder: [Int]
+
+        /// The key's parts as ranks (column: -1 for none).
+        func ranks(_ key: UInt64) -> GrantRanks.Fact {
+            let column = (key >> columnShift) & columnMask
+            return GrantRanks.Fact(object: Int32(truncatingIfNeeded: (key >> objectShift) & objectMask),
+                                   grantee: Int32(truncatingIfNeeded: (key >> granteeShift) & granteeMask),
+                                   column: column == 0 ? -1 : Int32(truncatingIfNeeded: column - 1),
+                                   privilege: UInt16(truncatingIfNeeded: (key >> privilegeShift) & privilegeMask),
+                                   grantable: key & 1 == 1)
         }
     }
 
@@ -227,7 +255,7 @@ struct GrantFactStore {
 
     /// The facts as 64-bit keys whose integer order is `IRGrant.<`:
     /// object rank, grantee rank, column rank, privilege rank, grantable.
-    private func sortKeys() -> (keys: [UInt64], encode: (Fact) -> UInt64, decode: (UInt64) -> Fact)? {
+    private func sortKeys() -> (keys: [UInt64], encode: (Fact) -> UInt64, decode: (UInt64) -> Fact, layout: KeyLayout)? {
         func bits(_ n: Int) -> Int { n <= 1 ? 0 : Int.bitWidth - (n - 1).leadingZeroBitCount }
         let objectCount = objects.count
         guard let objectOrder = GrantFactStore.order(objects.objects) else { return nil }
@@ -265,6 +293,56 @@ struct GrantFactStore {
                         privilege: UInt16(privilegeOrder[Int((key >> privilegeShift) & mask(privilegeBits))]),
                         grantable: key & 1 == 1)
         }
-        return (keys, encode, decode)
+        let layout = KeyLayout(objectShift: objectShift, granteeShift: granteeShift, columnShift: columnShift,
+                               privilegeShift: privilegeShift, objectMask: mask(objectBits), granteeMask: mask(granteeBits),
+                               columnMask: mask(columnBits), privilegeMask: mask(privilegeBits),
+                               objectOrder: objectOrder, granteeOrder: granteeOrder, columnOrder: columnOrder,
+                               privilegeOrder: privilegeOrder)
+        return (keys, encode, decode, layout)
     }
+}
+
+/// `PolicyIR.grants` as ranks: every object, grantee, column and privilege the facts
+/// name, each table in the order `IRGrant.<` sorts by (objects by `IRObject.<`, grantees
+/// and columns by name, nil/PUBLIC as ""), and each fact as its four ranks. Comparing
+/// ranks is comparing the values, so a consumer (the PostgreSQL renderer) can group and
+/// order a million facts as integers. Lowering builds it beside the facts it sorted.
+struct GrantRanks: Sendable {
+    struct Fact: Sendable, Equatable {
+        var object: Int32
+        var grantee: Int32
+        /// -1: no column.
+        var column: Int32
+        var privilege: UInt16
+        var grantable: Bool
+    }
+    var objects: [IRObject]
+    var grantees: [PrincipalRef]
+    var columns: [String]
+    var privileges: [String]
+    /// Parallel to the grants: `facts[k]` is `grants[k]`.
+    var facts: [Fact]
+
+    /// Whether `grants` is what these ranks describe (a cheap check: counts and ends).
+    func describes(_ grants: [IRGrant]) -> Bool {
+        guard grants.count == facts.count else { return false }
+        for k in [0, grants.count - 1] where k >= 0 && k < grants.count {
+            if grant(k) != grants[k] { return false }
+        }
+        return true
+    }
+
+    func grant(_ k: Int) -> IRGrant {
+        let f = facts[k]
+        return IRGrant(grantee: grantees[Int(f.grantee)], privilege: privileges[Int(f.privilege)], object: objects[Int(f.object)],
+                       column: f.column < 0 ? nil : columns[Int(f.column)], grantable: f.grantable)
+    }
+}
+
+/// Holds a `GrantRanks` inside `PolicyIR` without being part of its value: equal to any
+/// other, hashes nothing, never encoded. `PolicyIR.grants` drops it on any change.
+struct GrantRanksSlot: Hashable, Sendable {
+    var ranks: GrantRanks?
+    static func == (a: Self, b: Self) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
 }

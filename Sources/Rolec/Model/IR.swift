@@ -306,7 +306,7 @@ public struct PolicyIR: Hashable, Sendable, Codable {
     public var memberships: [IRMembership] = []
     public var ownerships: [IROwnership] = []
     public var settings: [IRSetting] = []
-    public var grants: [IRGrant] = []
+    public var grants: [IRGrant] = [] { didSet { grantRanks.ranks = nil } }
     public var defaultGrants: [IRDefaultGrant] = []
     public var revokes: [IRGrant] = []
     public var defaultRevokes: [IRDefaultGrant] = []
@@ -317,6 +317,14 @@ public struct PolicyIR: Hashable, Sendable, Codable {
     public var notes: [String] = []
     /// Where each rule of `rules` was written (same order), for diagnostics.
     public var ruleRanges: [SourceRange] = []
+    /// `grants` as ranks, set by lowering; any change to `grants` drops it. Not part of
+    /// the value: ignored by `==`, hashing and coding.
+    var grantRanks = GrantRanksSlot()
+
+    enum CodingKeys: String, CodingKey {
+        case dialect, serverVersion, principals, memberships, ownerships, settings, grants, defaultGrants, revokes,
+             defaultRevokes, absent, rules, tests, notes, ruleRanges
+    }
 
     public init(dialect: String, serverVersion: String) {
         self.dialect = dialect

@@ -792,7 +792,9 @@ public struct Lowering {
         }
         // A privilege granted both with and without grant option is one fact: the stronger one.
         // Only a fact with grant option can make another redundant: without any, keep all.
-        ir.grants = grants.sortedFacts(strongest: grants.anyGrantable)
+        let (sortedGrants, ranks) = grants.sortedFactsWithRanks(strongest: grants.anyGrantable)
+        ir.grants = sortedGrants
+        ir.grantRanks.ranks = ranks
         ir.defaultGrants = defaultGrants.filter { g in
             var strong = g
             strong.grantable = true
