@@ -8,9 +8,18 @@ public struct Parser {
 
     let source: SourceFile
     let bytes: [UInt8]
-    var tokens: [Token]
+    /// Tokens are lexed as the parser reaches them (no token array: a large file's
+    /// tokens would be tens of megabytes written once and read once).
+    var lexer: Lexer
+    /// The token being looked at, the one after it, and the one before it.
+    private(set) var current: Token
+    private(set) var peekToken: Token
+    private var previous: Token?
+    /// How many tokens were consumed (recovery compares positions).
     var index = 0
-    public private(set) var diagnostics: [Diagnostic] = []
+    /// The parser's own diagnostics; `diagnostics` puts the lexer's first.
+    private var parseDiagnostics: [Diagnostic] = []
+    public var diagnostics: [Diagnostic] { lexer.diagnostics + parseDiagnostics }
 
     static let statementKeywords: Set<String> = [
         "role", "user", "external", "absent", "schema", "database", "grant", "revoke", "dialect", "policy", "test",
@@ -19,15 +28,18 @@ public struct Parser {
     public init(source: SourceFile) {
         self.source = source
         self.bytes = source.bytes
-        let (tokens, lexDiagnostics) = Lexer.tokenize(source)
-        self.tokens = tokens
-        self.diagnostics = lexDiagnostics
+        var lexer = Lexer(bytes: source.bytes, file: source.id)
+        let first = lexer.next()
+        current = first
+        peekToken = first.kind == .eof ? first : lexer.next()
+        self.lexer = lexer
     }
 
     /// Parses one file; the diagnostics include the lexer's.
     public static func parse(_ source: SourceFile) -> (PolicyAST, [Diagnostic]) {
         var parser = Parser(source: source)
         let ast = parser.parsePolicy()
+        // The statement loop ends at the end of the file, so the lexer has seen all of it.
         return (ast, parser.diagnostics)
     }
 
@@ -79,15 +91,16 @@ public struct Parser {
 
     // MARK: token helpers
 
-    var current: Token { tokens[index] }
-    var peekToken: Token { index + 1 < tokens.count ? tokens[index + 1] : tokens[tokens.count - 1] }
-
     mutating func advance() {
-        if index < tokens.count - 1 { index += 1 }
+        guard current.kind != .eof else { return }
+        previous = current
+        current = peekToken
+        if peekToken.kind != .eof { peekToken = lexer.next() }
+        index += 1
     }
 
     func range(_ token: Token) -> SourceRange { SourceRange(file: source.id, start: token.start, end: token.end) }
-    var previousEnd: Int { index > 0 ? tokens[index - 1].end : 0 }
+    var previousEnd: Int { previous?.end ?? 0 }
     func rangeFrom(_ start: Int) -> SourceRange { SourceRange(file: source.id, start: start, end: max(start, previousEnd)) }
 
     func text(_ token: Token) -> String { String(decoding: bytes[token.start..<token.end], as: UTF8.self) }
@@ -166,7 +179,7 @@ public struct Parser {
         return true
     }
 
-    mutating func record(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+    mutating func record(_ diagnostic: Diagnostic) { parseDiagnostics.append(diagnostic) }
 
     mutating func fail(_ diagnostic: Diagnostic) -> ParseFailure {
         record(diagnostic)
@@ -185,7 +198,7 @@ public struct Parser {
                 if token.kind == .rbrace {
                     if stopAtCloseBrace { return }
                 } else if !first, token.kind == .word, keywords.contains(keyword(token)) {
-                    let before = index > 0 ? tokens[index - 1].kind : .semicolon
+                    let before = previous?.kind ?? .semicolon
                     if atLineStart(token) || before == .semicolon || before == .lbrace || before == .rbrace { return }
                 }
             }
@@ -205,7 +218,7 @@ public struct Parser {
         case .word:
             // A keyword that starts a new line, not continuing a list, begins the next
             // item: the name was left out (`member of` then a line break).
-            if atLineStart(token), index > 0, tokens[index - 1].kind != .comma,
+            if atLineStart(token), let previous, previous.kind != .comma,
                Parser.statementKeywords.contains(keyword(token)) || Parser.itemKeywords.contains(keyword(token)) {
                 throw fail(.expected(what, found: describe(token), at: range(token)))
             }
