@@ -32,7 +32,8 @@
 //     table-level revoke, default roles, overlapping schema grants, access moving
 //     between roles), each way.
 //  C. The same series through the real dbmate (a database driver, no DELIMITER), with
-//     the files `rolec migrate --format dbmate` writes (the CLI, in-process).
+//     the files `rolec migrate --format dbmate` writes (the CLI, in-process), and
+//     through the real Sqitch (the mysql client, DELIMITER; verify = `rolec verify`).
 
 import Foundation
 import Testing
@@ -124,6 +125,71 @@ extension LiveServerTests {
             #expect(cuts > 0)
         }
 
+        /// The state `ir` declares when a tool deploys it over TCP as root@127.0.0.1: that
+        /// account creates the roles, so it is their admin member (the test, as
+        /// root@localhost, created the external ones).
+        static func declaredOverTCP(_ ir: PolicyIR) -> Set<CatalogRow> {
+            let deployer = MariaDBCatalog.user("root", "127.0.0.1")
+            var model = MariaDBExpectation(ir: ir)
+            let external = Set(ir.principals.filter(\.external).map { MariaDBServer.quoteIdentifier($0.name) })
+            return Set(model.rows().map { row in
+                guard row.fields.first == "member", !external.contains(row.fields[1]) else { return row }
+                return CatalogRow(row.fields.map { $0 == MariaDBCatalog.deployer ? deployer : $0 })
+            })
+        }
+
+        /// The shop series through the real Sqitch (its MySQL engine, the mysql client,
+        /// DELIMITER around compound statements): `sqitch deploy --verify` per version,
+        /// whose verify scripts are `rolec verify`; a REVOKE by hand makes `sqitch verify`
+        /// fail naming the grant; `sqitch revert` back to each version and the baseline.
+        @Test("shop series through sqitch (files from rolec migrate --format sqitch)", .requiresMariaDB)
+        func sqitch() throws {
+            guard let server = liveMariaDBOrSkip(), let sqitch = MigrationTools.sqitch() else { return }
+            defer { try? server.resetAccounts() }
+            let live = MariaDBMigrationLive(server: server, label: "shop series with sqitch")
+            let versions = try ["v1", "v2", "v3"].map { try S.shopIR($0, .mariadb) }
+            try live.prepare(versions)
+            let baseline = try MariaDBCatalog.snapshot(server)
+            // Sqitch deploys into an existing database and keeps its registry in `sqitch`.
+            _ = try server.sql("DROP DATABASE IF EXISTS rolec_sqitch; DROP DATABASE IF EXISTS sqitch; CREATE DATABASE rolec_sqitch;")
+            defer { _ = try? server.sql("DROP DATABASE IF EXISTS rolec_sqitch; DROP DATABASE IF EXISTS sqitch;") }
+
+            let project = try MigrationTools.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: project) }
+            let target = "db:mysql://root@127.0.0.1:\(server.port)/rolec_sqitch"
+            var environment = ["SQITCH_FULLNAME": "rolec tests", "SQITCH_EMAIL": "rolec@localhost"]
+            if let bin = ProcessInfo.processInfo.environment["ROLEC_MARIADB_BIN"] {
+                environment["PATH"] = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            }
+            func sqitchRun(_ arguments: [String], expectFailure: Bool = false) throws -> ClientProcess.Result {
+                try MigrationTools.tool(sqitch, arguments, environment: environment, in: project, expectFailure: expectFailure)
+            }
+            for (index, version) in ["v1", "v2", "v3"].enumerated() {
+                let out = CapturedSink(), err = CapturedSink()
+                let code = RolecCLI.run(arguments: ["migrate", S.shop.appendingPathComponent(version).path, "--dir", project.path,
+                                                    "--dialect", "mariadb", "--format", "sqitch", "--name", "shop_\(version)",
+                                                    "--version", "2026010100000\(index + 1)", "--accept-loss"],
+                                        stdin: { [] }, stdout: out, stderr: err)
+                try #require(code == 0, "rolec migrate \(version) exited \(code): \(err.text)")
+                if index == 0 { try Data("[core]\n\tengine = mysql\n".utf8).write(to: project.appendingPathComponent("sqitch.conf")) }
+                try sqitchRun(["deploy", "--verify", target])
+                live.compare(expected: Self.declaredOverTCP(versions[index]), step: "after sqitch deploy of \(version)")
+            }
+            try sqitchRun(["verify", "--from", "@HEAD", target])
+            _ = try server.sql("REVOKE INSERT ON shop_app.orders FROM app_write;")
+            let failed = try sqitchRun(["verify", "--from", "@HEAD", target], expectFailure: true)
+            #expect((failed.stdout + failed.stderr).contains("missing grant: INSERT on table shop_app.orders to app_write"),
+                    "\(failed.stdout)\n\(failed.stderr)")
+            _ = try server.sql("GRANT INSERT ON shop_app.orders TO app_write;")
+            try sqitchRun(["verify", "--from", "@HEAD", target])
+            for index in [1, 0] {
+                try sqitchRun(["revert", "-y", "--to", "@HEAD^", target])
+                live.compare(expected: Self.declaredOverTCP(versions[index]), step: "after sqitch revert to v\(index + 1)")
+            }
+            try sqitchRun(["revert", "-y", target])
+            live.compare(expected: baseline, step: "after sqitch revert of everything")
+        }
+
         @Test("shop series through dbmate (files from rolec migrate --format dbmate)", .requiresMariaDB)
         func dbmate() throws {
             guard let server = liveMariaDBOrSkip() else { return }
@@ -154,17 +220,7 @@ extension LiveServerTests {
             let text = try String(contentsOf: directory.appendingPathComponent(files[0]), encoding: .utf8)
             #expect(!text.contains("DELIMITER"), "a driver must not get DELIMITER")
 
-            // The deploying account over TCP is root@127.0.0.1: it creates the roles, so it is
-            // their admin member (the test, as root@localhost, created the external ones).
-            let deployer = MariaDBCatalog.user("root", "127.0.0.1")
-            func declared(_ index: Int) -> Set<CatalogRow> {
-                var model = MariaDBExpectation(ir: versions[index])
-                let external = Set(versions[index].principals.filter(\.external).map { MariaDBServer.quoteIdentifier($0.name) })
-                return Set(model.rows().map { row in
-                    guard row.fields.first == "member", !external.contains(row.fields[1]) else { return row }
-                    return CatalogRow(row.fields.map { $0 == MariaDBCatalog.deployer ? deployer : $0 })
-                })
-            }
+            func declared(_ index: Int) -> Set<CatalogRow> { Self.declaredOverTCP(versions[index]) }
             func runDbmate(_ command: String) throws -> Bool {
                 let result = try ClientProcess.run(dbmatePath, ["--url", "mysql://root@127.0.0.1:\(server.port)/rolec_dbmate",
                                                             "--migrations-dir", directory.path, "--no-dump-schema", command],

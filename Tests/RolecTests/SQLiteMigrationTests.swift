@@ -4,7 +4,7 @@
 // changes nothing); golden files for the shop series (dialects/migrations/shop,
 // expected/sqlite); every golden case that compiles for SQLite migrated up from
 // nothing and down again; the series up and down with the authorizer enforcing
-// each step; and the series through the real dbmate.
+// each step; and the series through the real dbmate and the real Sqitch.
 
 import Foundation
 import Testing
@@ -533,7 +533,7 @@ struct SQLiteMigrationApplyTests {
 /// migrations, the real dbmate (ROLEC_DBMATE, installed by scripts/test) applies them to
 /// an SQLite file and rolls them back one by one; the catalog is compared with the full
 /// script's at every step. dbmate is a tool, not a server: without it the test says so.
-@Suite("SQLite migrations: dbmate end to end")
+@Suite("SQLite migrations: dbmate and Sqitch end to end")
 struct SQLiteMigrationDbmateTests {
     typealias S = SQLiteMigrationSupport
 
@@ -595,5 +595,58 @@ struct SQLiteMigrationDbmateTests {
         }
         try dbmateRun("up")
         try expectCatalog(3, "dbmate up again")
+    }
+    /// The same series through the real Sqitch (ROLEC_SQITCH; its SQLite engine runs the
+    /// scripts with the sqlite3 client): `sqitch deploy --verify` per version, whose
+    /// verify scripts are `rolec verify`; a row deleted by hand makes `sqitch verify`
+    /// fail naming it; `sqitch revert` goes back to each version and to nothing.
+    @Test("sqitch deploy, verify and revert")
+    func sqitchDeployVerifyRevert() throws {
+        guard let sqitch = ProcessInfo.processInfo.environment["ROLEC_SQITCH"], FileManager.default.isExecutableFile(atPath: sqitch) else {
+            let reason = "ROLEC_SQITCH is not set or not executable (scripts/test installs sqitch)"
+            if PostgresServer.requireLive { Issue.record("sqitch required: \(reason)") } else { print("SKIP: sqitch on SQLite: \(reason)") }
+            return
+        }
+        let scratch = try SQLiteScratch()
+        defer { scratch.remove() }
+        let project = scratch.directory.appendingPathComponent("sqitch")
+        let target = "db:sqlite:" + scratch.path
+        let environment = ["SQITCH_FULLNAME": "rolec tests", "SQITCH_EMAIL": "rolec@localhost"]
+        func sqitchRun(_ arguments: [String], expectFailure: Bool = false) throws -> ClientProcess.Result {
+            try MigrationTools.tool(sqitch, arguments, environment: environment, in: project, expectFailure: expectFailure)
+        }
+        let catalogs = try S.seriesSteps().map(S.fullScriptCatalog)
+        func expectCatalog(_ version: Int, _ step: String) throws {
+            let db = try SQLiteConnection(path: scratch.path, readOnly: true)
+            let catalog = try db.readCatalog()
+            #expect(catalog == catalogs[version], "\(step): expected v\(version)\n\(S.difference(catalog, catalogs[version]))")
+        }
+        for (index, version) in S.versions.enumerated() {
+            let result = rolec(["migrate", S.seriesDirectory.appendingPathComponent(version).path, "--dir", project.path, "--dialect", "sqlite",
+                                "--format", "sqitch", "--name", "shop_\(version)", "--version", String(format: "202601010000%02d", index + 1)])
+            try #require(result.code == 0, "rolec migrate \(version): \(result.err)")
+            if index == 0 { try Data("[core]\n\tengine = sqlite\n".utf8).write(to: project.appendingPathComponent("sqitch.conf")) }
+            try sqitchRun(["deploy", "--verify", target])
+            try expectCatalog(index + 1, "sqitch deploy of \(version)")
+        }
+        try sqitchRun(["verify", "--from", "@HEAD", target])
+        // A grant row deleted by hand: the verify script of the last change fails, naming it.
+        do {
+            let db = try SQLiteConnection(path: scratch.path)
+            try db.execute("DELETE FROM \"rolec_grant\" WHERE \"grantee\" = 'app_write' AND \"privilege\" = 'INSERT' AND \"object_name\" = 'orders'")
+        }
+        let failed = try sqitchRun(["verify", "--from", "@HEAD", target], expectFailure: true)
+        #expect((failed.stdout + failed.stderr).contains("missing grant: INSERT on table shop_app.orders to app_write"), "\(failed.stdout)\n\(failed.stderr)")
+        do {
+            let db = try SQLiteConnection(path: scratch.path)
+            try db.execute("INSERT INTO \"rolec_grant\" VALUES ('app_write', 'INSERT', 'table', 'shop_app', 'orders', '', 0)")
+        }
+        try sqitchRun(["verify", "--from", "@HEAD", target])
+        for version in [2, 1] {
+            try sqitchRun(["revert", "-y", "--to", "@HEAD^", target])
+            try expectCatalog(version, "sqitch revert to v\(version)")
+        }
+        try sqitchRun(["revert", "-y", target])
+        try expectCatalog(0, "sqitch revert of everything")
     }
 }
