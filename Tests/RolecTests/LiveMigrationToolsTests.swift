@@ -10,7 +10,7 @@
 //    three times -> S_2, S_1, S_0; then one `dbmate up` of all three -> S_3.
 //  - dbmate on two databases of one cluster: up in both succeeds, the dropped role is
 //    gone once both ran, rollback in both succeeds.
-//  - sqitch: `sqitch deploy --verify` per version -> S_k (its verify scripts are
+//  - sqitch (PostgreSQL 15 and 18): `sqitch deploy --verify` per version -> S_k (its verify scripts are
 //    `rolec verify`); the last change's verify fails after a manual REVOKE; `sqitch
 //    revert` back to each version -> S_2, S_1, S_0.
 
@@ -78,6 +78,17 @@ extension LiveServerTests {
         @Test("sqitch deploy, verify and revert on PostgreSQL 15", .requiresPostgres(15))
         func sqitch15() throws {
             guard let server = liveServerOrSkip(15), let sqitch = MigrationTools.sqitch() else { return }
+            try sqitchSeries(server, sqitch)
+        }
+
+        @Test("sqitch deploy, verify and revert on PostgreSQL 18", .requiresPostgres(18))
+        func sqitch18() throws {
+            guard let server = liveServerOrSkip(18), let sqitch = MigrationTools.sqitch() else { return }
+            try sqitchSeries(server, sqitch)
+        }
+
+        /// Sqitch's pg engine runs the scripts with the server's own psql (first on PATH).
+        func sqitchSeries(_ server: PostgresServer, _ sqitch: String) throws {
             let references = try self.references(server)
             let directory = try MigrationTools.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
