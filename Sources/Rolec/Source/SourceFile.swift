@@ -55,16 +55,36 @@ public struct SourceFile: Sendable {
     public var sha256: String { SHA256.hex(bytes) }
 }
 
-/// A half-open byte range in one file.
+/// A half-open byte range in one file. Stored in 12 bytes (the syntax tree holds about
+/// two per name, and a large policy has millions of names); offsets past 4 GiB clamp.
 public struct SourceRange: Hashable, Sendable, Comparable, Codable {
-    public var file: Int
-    public var start: Int
-    public var end: Int
+    private var fileID: Int32
+    private var startOffset: UInt32
+    private var endOffset: UInt32
+
+    public var file: Int { Int(fileID) }
+    public var start: Int { Int(startOffset) }
+    public var end: Int { Int(endOffset) }
 
     public init(file: Int, start: Int, end: Int) {
-        self.file = file
-        self.start = start
-        self.end = end
+        fileID = Int32(clamping: file)
+        startOffset = UInt32(clamping: start)
+        endOffset = UInt32(clamping: end)
+    }
+
+    enum CodingKeys: String, CodingKey { case file, start, end }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(file: try container.decode(Int.self, forKey: .file), start: try container.decode(Int.self, forKey: .start),
+                  end: try container.decode(Int.self, forKey: .end))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(file, forKey: .file)
+        try container.encode(start, forKey: .start)
+        try container.encode(end, forKey: .end)
     }
 
     public static let none = SourceRange(file: -1, start: 0, end: 0)
