@@ -66,4 +66,23 @@ struct DiagnosticsTests {
         #expect(bag.sorted.map(\.code) == ["W1", "E2"])
         #expect(bag.errorCount == 1 && bag.warningCount == 1 && bag.hasErrors)
     }
+
+    /// SourceRange keeps 32-bit offsets: the Int API, ordering and JSON are as before, and
+    /// an offset past 4 GiB clamps instead of trapping.
+    @Test func sourceRangeIsCompactAndKeepsItsInterface() throws {
+        let range = SourceRange(file: 2, start: 10, end: 14)
+        #expect(range.file == 2 && range.start == 10 && range.end == 14)
+        #expect(MemoryLayout<SourceRange>.size == 12)
+        #expect(SourceRange.none.file == -1)
+        #expect(range < SourceRange(file: 2, start: 10, end: 15) && SourceRange(file: 1, start: 99, end: 99) < range)
+        #expect(range.to(SourceRange(file: 2, start: 3, end: 12)) == SourceRange(file: 2, start: 3, end: 14))
+        let huge = SourceRange(file: 0, start: 5_000_000_000, end: Int.max)
+        #expect(huge.start == Int(UInt32.max) && huge.end == Int(UInt32.max))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(range), as: UTF8.self)
+        #expect(json == #"{"end":14,"file":2,"start":10}"#)
+        #expect(try JSONDecoder().decode(SourceRange.self, from: Data(json.utf8)) == range)
+    }
 }
+
