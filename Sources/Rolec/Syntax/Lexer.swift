@@ -34,8 +34,11 @@ public struct Lexer {
             let start = position
             let byte = bytes[position]
             if isIdentifierStart(byte) {
-                position += 1
-                while position < count, isIdentifierContinue(bytes[position]) { position += 1 }
+                position = bytes.withUnsafeBufferPointer { buffer in
+                    var i = start + 1
+                    while i < count, Lexer.isIdentifierContinue(buffer[i]) { i += 1 }
+                    return i
+                }
                 return Token(kind: .word, start: start, end: position)
             }
             if isDigit(byte) {
@@ -99,10 +102,19 @@ public struct Lexer {
     private mutating func skipTrivia() {
         let count = bytes.count
         while position < count {
+            // Runs of blanks, the common case, without a bounds check per byte.
+            position = bytes.withUnsafeBufferPointer { buffer in
+                var i = position
+                while i < count {
+                    let b = buffer[i]
+                    guard b == UInt8(ascii: " ") || b == UInt8(ascii: "\n") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\r") else { break }
+                    i += 1
+                }
+                return i
+            }
+            guard position < count else { return }
             let byte = bytes[position]
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
-                position += 1
-            } else if byte == UInt8(ascii: "#") {
+            if byte == UInt8(ascii: "#") {
                 while position < count, bytes[position] != UInt8(ascii: "\n") {
                     checkContentByte()
                 }
@@ -203,8 +215,10 @@ public struct Lexer {
     @inline(__always) private func isIdentifierStart(_ b: UInt8) -> Bool {
         (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || b == UInt8(ascii: "_")
     }
-    @inline(__always) private func isIdentifierContinue(_ b: UInt8) -> Bool {
-        isIdentifierStart(b) || isDigit(b) || b == UInt8(ascii: "$")
+    @inline(__always) private func isIdentifierContinue(_ b: UInt8) -> Bool { Lexer.isIdentifierContinue(b) }
+    @inline(__always) static func isIdentifierContinue(_ b: UInt8) -> Bool {
+        // Letters of either case in one comparison (b | 0x20 folds 'A'-'Z' onto 'a'-'z').
+        (b | 0x20) &- UInt8(ascii: "a") < 26 || b &- UInt8(ascii: "0") < 10 || b == UInt8(ascii: "_") || b == UInt8(ascii: "$")
     }
     @inline(__always) private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
 }

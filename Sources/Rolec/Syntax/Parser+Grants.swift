@@ -65,14 +65,18 @@ extension Parser {
     /// objects = object { "," ( object | qname ) } ;   (* a bare name repeats the last kind *)
     mutating func parseObjects() throws -> [ObjectRef] {
         var objects = [try parseObject()]
+        // The kind a bare name after a comma repeats: the last object's, kept as a small
+        // value rather than copying that object for every name of a long list.
+        var repeated = RepeatedKind(objects[0].kind)
         while current.kind == .comma {
             advance()
             if current.kind == .word, isObjectKeyword(current) {
-                objects.append(try parseObject())
+                let object = try parseObject()
+                repeated = RepeatedKind(object.kind)
+                objects.append(object)
                 continue
             }
-            guard let last = objects.last else { break }
-            objects.append(try parseRepeatedObject(like: last))
+            objects.append(try parseRepeatedObject(like: repeated))
         }
         return objects
     }
@@ -118,21 +122,38 @@ extension Parser {
         }
     }
 
+    /// What a bare name after a comma in an object list is: the kind of the object before it.
+    enum RepeatedKind {
+        case database, schema, relation(RelationKind), routine(RoutineKind)
+        /// `server` and `all ...` cannot be repeated by a bare name.
+        case none
+
+        init(_ kind: ObjectRefKind) {
+            switch kind {
+            case .database: self = .database
+            case .schema: self = .schema
+            case .relation(let k, _): self = .relation(k)
+            case .routine(let k, _, _): self = .routine(k)
+            case .server, .bulk: self = .none
+            }
+        }
+    }
+
     /// A bare name after a comma: an object of the same kind as the one before it.
-    mutating func parseRepeatedObject(like previous: ObjectRef) throws -> ObjectRef {
+    mutating func parseRepeatedObject(like previous: RepeatedKind) throws -> ObjectRef {
         let start = current.start
-        switch previous.kind {
+        switch previous {
         case .database:
             return ObjectRef(kind: .database(try parseName("a database name")), range: rangeFrom(start))
         case .schema:
             return ObjectRef(kind: .schema(try parseName("a schema name")), range: rangeFrom(start))
-        case .relation(let kind, _):
+        case .relation(let kind):
             return ObjectRef(kind: .relation(kind, try parseQualifiedName(Parser.nameDescription(kind))), range: rangeFrom(start))
-        case .routine(let kind, _, _):
+        case .routine(let kind):
             let name = try parseQualifiedName(Parser.nameDescription(kind))
             let arguments = try parseOptionalArgumentTypes()
             return ObjectRef(kind: .routine(kind, name, arguments: arguments), range: rangeFrom(start))
-        case .server, .bulk:
+        case .none:
             throw fail(.expected("an object such as 'table s.t'", found: describe(current), at: range(current),
                                  help: "after 'server' or 'all ...' name the kind of each further object"))
         }
