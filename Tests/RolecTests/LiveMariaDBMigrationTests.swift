@@ -165,12 +165,7 @@ extension LiveServerTests {
                 try MigrationTools.tool(sqitch, arguments, environment: environment, in: project, expectFailure: expectFailure)
             }
             for (index, version) in ["v1", "v2", "v3"].enumerated() {
-                let out = CapturedSink(), err = CapturedSink()
-                let code = RolecCLI.run(arguments: ["migrate", S.shop.appendingPathComponent(version).path, "--dir", project.path,
-                                                    "--dialect", "mariadb", "--format", "sqitch", "--name", "shop_\(version)",
-                                                    "--version", "2026010100000\(index + 1)", "--accept-loss"],
-                                        stdin: { [] }, stdout: out, stderr: err)
-                try #require(code == 0, "rolec migrate \(version) exited \(code): \(err.text)")
+                try MigrationTools.migrate(version, format: "sqitch", dialect: "mariadb", server: "10.11", into: project, number: index + 1)
                 if index == 0 { try Data("[core]\n\tengine = mysql\n".utf8).write(to: project.appendingPathComponent("sqitch.conf")) }
                 try sqitchRun(["deploy", "--verify", target])
                 live.compare(expected: Self.declaredOverTCP(versions[index]), step: "after sqitch deploy of \(version)")
@@ -208,12 +203,7 @@ extension LiveServerTests {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             for (index, version) in ["v1", "v2", "v3"].enumerated() {
-                let out = CapturedSink(), err = CapturedSink()
-                let code = RolecCLI.run(arguments: ["migrate", S.shop.appendingPathComponent(version).path, "--dir", directory.path,
-                                                    "--dialect", "mariadb", "--format", "dbmate", "--name", "shop_\(version)",
-                                                    "--version", "2026010100000\(index + 1)", "--accept-loss"],
-                                        stdin: { [] }, stdout: out, stderr: err)
-                try #require(code == 0, "rolec migrate \(version) exited \(code): \(err.text)")
+                try MigrationTools.migrate(version, format: "dbmate", dialect: "mariadb", server: "10.11", into: directory, number: index + 1)
             }
             let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
             try #require(files.count == 3, "dbmate files: \(files)")
