@@ -422,7 +422,9 @@ struct SQLiteAuthorizerSessionTests {
         #expect(throws: SQLitePrincipalConnection.Refusal.noLogin("reader")) { _ = try SQLitePrincipalConnection(connection: db, principal: "reader") }
         #expect(throws: SQLitePrincipalConnection.Refusal.unknownPrincipal("mallory")) { _ = try SQLitePrincipalConnection(connection: db, principal: "mallory") }
         #expect(throws: SQLitePrincipalConnection.Refusal.expired("expired", validUntil: "2001-01-01")) { _ = try SQLitePrincipalConnection(connection: db, principal: "expired") }
-        let bare = try #require(SQLiteScratch().open())
+        let empty = try SQLiteScratch()
+        defer { empty.remove() }
+        let bare = try #require(empty.open())
         #expect(throws: SQLitePrincipalConnection.Refusal.noCatalog) { _ = try SQLitePrincipalConnection(connection: bare, principal: "alice") }
         // One authorizer per connection: a second principal connection on it is refused,
         // and while one is open the underlying connection is checked as that principal.
