@@ -14,6 +14,9 @@
 //     before the script fails naming a missing principal (a long list: SIGNAL's
 //     MESSAGE_TEXT is cut, the result set printed before it is whole), and a
 //     revoked privilege granted back (PUBLIC's included) fails naming it.
+//  5. PostgreSQL: a password set to NULL by hand fails naming the role; run as a role
+//     that cannot read pg_authid (on a policy of principals only, where nothing else
+//     needs privileges), verify says passwords were not checked (a NOTICE) and passes.
 // Each case prints what it proved (`live verify: ...`).
 
 import Foundation
@@ -119,6 +122,29 @@ enum PostgresVerifyRun {
             expectFailure(verify, server, primary, naming: "revoked but held: \(r.privilege) on \(r.object.display) from \(r.grantee.display)",
                           "\(live.label): verify after \(sql)")
             print("live verify: \(live.label): \(sql) is reported")
+        }
+        // A password changed by hand is reported; a role that cannot read pg_authid gets a
+        // NOTICE that passwords were not checked, not a false alarm.
+        if let p = live.ir.principals.first(where: { !$0.passwordHashes.isEmpty }) {
+            guard live.apply(live.script, to: primary, step: "re-apply before changing a password"),
+                  expectPass(verify, server, primary, "\(live.label): verify with the declared passwords") else { return }
+            try server.psql("ALTER ROLE \(Q.identifier(p.name)) PASSWORD NULL;", database: primary)
+            expectFailure(verify, server, primary, naming: "role \(p.name): password is not the declared verifier",
+                          "\(live.label): verify after ALTER ROLE \(p.name) PASSWORD NULL")
+            // A plain role cannot read pg_authid (nor, where the policy names objects, their
+            // schemas): on a policy of principals only, verify then passes with the NOTICE.
+            if live.ir.grants.isEmpty && live.ir.revokes.isEmpty && live.ir.defaultGrants.isEmpty && live.ir.defaultRevokes.isEmpty {
+                try server.psql("DROP ROLE IF EXISTS rolec_verify_reader; CREATE ROLE rolec_verify_reader;", database: primary)
+                do {
+                    let run = try server.run("SET ROLE rolec_verify_reader;\n" + verify, database: primary)
+                    #expect(run.stderr.contains("the password of \(p.name) is not checked: only a superuser can read pg_authid"),
+                            "\(live.label): no NOTICE for a role that cannot read pg_authid:\n\(run.stderr)")
+                    print("live verify: \(live.label): as a role that cannot read pg_authid, passwords are a NOTICE")
+                } catch {
+                    Issue.record("\(live.label): verify as a role that cannot read pg_authid failed:\n\(error)")
+                }
+            }
+            print("live verify: \(live.label): ALTER ROLE \(p.name) PASSWORD NULL is reported")
         }
     }
 

@@ -27,6 +27,7 @@ struct PostgresVerifier {
         var body: [String] = []
         if options.phase != .privileges {
             body += principals()
+            body += passwords()
             body += settings()
             body += memberships()
         }
@@ -105,6 +106,28 @@ struct PostgresVerifier {
             """)
         }
         return out
+    }
+
+    /// The stored verifier of each principal whose password the policy manages: the one
+    /// the script sets (`ALTER ROLE ... PASSWORD 'verifier'` stores it as given). Only a
+    /// superuser can read pg_authid; anyone else gets a NOTICE that passwords were not
+    /// checked instead of a false alarm.
+    func passwords() -> [String] {
+        ir.principals.compactMap { p in
+            guard !p.passwordHashes.isEmpty, let verifier = dialect.choosePassword(p.passwordHashes, at: .none).0 else { return nil }
+            let name = Q.literal(p.name)
+            return """
+            IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = \(name)) THEN
+              IF pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT') THEN
+                IF NOT EXISTS (SELECT FROM pg_catalog.pg_authid WHERE rolname = \(name) AND rolpassword = \(Q.literal(verifier))) THEN
+                  \(add("role \(p.name): password is not the declared verifier"))
+                END IF;
+              ELSE
+                RAISE NOTICE 'rolec verify: the password of % is not checked: only a superuser can read pg_authid', \(name);
+              END IF;
+            END IF;
+            """
+        }
     }
 
     func settings() -> [String] {

@@ -4,7 +4,7 @@
 -- phase: all (principals, then privileges)
 -- source: ../policy/shop.roles sha256:72e52ea7637cb5835dc918ead0fc4395543fbb37a7348f9fbac13a56731e3ce7
 -- policy sha256: b6da900f97649f0f095e80da315bab250c29c146cbbdebb4e9306dd81eecf7ed
--- previous migration sha256: 81691a28a6a3bb5d5b398c2ab9cd9bfe9310c3ac36799bf18d39e56e39f78322
+-- previous migration sha256: 67eff65d0a90ab7b72b138b21b4e084c95cfd7776383b426646e2abaf092df8b
 -- privilege losses (7):
 --   analyst is no longer a member of app_write
 --   analyst loses DELETE on table shop_app.order_items, was via app_write

@@ -86,6 +86,15 @@ BEGIN
   ELSIF cardinality(mismatched) > 0 THEN
     problems := problems || ('role svc_orders: ' || array_to_string(mismatched, '; '));
   END IF;
+  IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'svc_orders') THEN
+    IF pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT') THEN
+      IF NOT EXISTS (SELECT FROM pg_catalog.pg_authid WHERE rolname = 'svc_orders' AND rolpassword = 'SCRAM-SHA-256$4096:c2FsdHNhbHRzYWx0$5U2oGo7wZzEzGkzOi/sxqVYxM2Su+7ByNiHvGvfq6fg=:5DWW81SH8RM6rVKSz2pyk8S1Pzh2ExDx0BMjYdeHmbY=') THEN
+        problems := problems || 'role svc_orders: password is not the declared verifier'::text;
+      END IF;
+    ELSE
+      RAISE NOTICE 'rolec verify: the password of % is not checked: only a superuser can read pg_authid', 'svc_orders';
+    END IF;
+  END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
                  JOIN pg_catalog.pg_roles u ON u.oid = m.member
                  WHERE r.rolname = 'app_read' AND u.rolname = 'analyst') THEN

@@ -4,7 +4,7 @@
 -- phase: all (principals, then privileges)
 -- source: ../policy/shop.roles sha256:72e52ea7637cb5835dc918ead0fc4395543fbb37a7348f9fbac13a56731e3ce7
 -- policy sha256: b6da900f97649f0f095e80da315bab250c29c146cbbdebb4e9306dd81eecf7ed
--- previous migration sha256: 81691a28a6a3bb5d5b398c2ab9cd9bfe9310c3ac36799bf18d39e56e39f78322
+-- previous migration sha256: 67eff65d0a90ab7b72b138b21b4e084c95cfd7776383b426646e2abaf092df8b
 -- privilege losses (7):
 --   analyst is no longer a member of app_write
 --   analyst loses DELETE on table shop_app.order_items, was via app_write
@@ -124,6 +124,15 @@ BEGIN
     problems := problems || 'role svc_orders does not exist'::text;
   ELSIF cardinality(mismatched) > 0 THEN
     problems := problems || ('role svc_orders: ' || array_to_string(mismatched, '; '));
+  END IF;
+  IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'svc_orders') THEN
+    IF pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT') THEN
+      IF NOT EXISTS (SELECT FROM pg_catalog.pg_authid WHERE rolname = 'svc_orders' AND rolpassword = 'SCRAM-SHA-256$4096:c2FsdHNhbHRzYWx0$5U2oGo7wZzEzGkzOi/sxqVYxM2Su+7ByNiHvGvfq6fg=:5DWW81SH8RM6rVKSz2pyk8S1Pzh2ExDx0BMjYdeHmbY=') THEN
+        problems := problems || 'role svc_orders: password is not the declared verifier'::text;
+      END IF;
+    ELSE
+      RAISE NOTICE 'rolec verify: the password of % is not checked: only a superuser can read pg_authid', 'svc_orders';
+    END IF;
   END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
                  JOIN pg_catalog.pg_roles u ON u.oid = m.member

@@ -4,7 +4,7 @@
 -- phase: all (principals, then privileges)
 -- source: ../policy/shop.roles sha256:a94b433dc06327d751d56ab662a7686892717574cf4bfa0b0f5b95259b4adb57
 -- policy sha256: 331a1d6f7fe4f0c7a2747f59ee43b9b3e6b165bf056451653d9c5d13703fcba8
--- previous migration sha256: d9b73bfebbc10c01c27ee1b28f717324aa0908dfc68cc32b402bc054c2eb28b2
+-- previous migration sha256: 4ed638d8056c1183d1144c0d92edb106a892d21f6b7ab309de59063d617274c0
 -- privilege losses (10):
 --   analyst loses LOGIN (the principal is dropped)
 --   analyst is no longer a member of app_read
@@ -111,6 +111,15 @@ BEGIN
     problems := problems || 'role svc_orders does not exist'::text;
   ELSIF cardinality(mismatched) > 0 THEN
     problems := problems || ('role svc_orders: ' || array_to_string(mismatched, '; '));
+  END IF;
+  IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'svc_orders') THEN
+    IF pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT') THEN
+      IF NOT EXISTS (SELECT FROM pg_catalog.pg_authid WHERE rolname = 'svc_orders' AND rolpassword = 'SCRAM-SHA-256$4096:c2FsdHNhbHRzYWx0$5U2oGo7wZzEzGkzOi/sxqVYxM2Su+7ByNiHvGvfq6fg=:5DWW81SH8RM6rVKSz2pyk8S1Pzh2ExDx0BMjYdeHmbY=') THEN
+        problems := problems || 'role svc_orders: password is not the declared verifier'::text;
+      END IF;
+    ELSE
+      RAISE NOTICE 'rolec verify: the password of % is not checked: only a superuser can read pg_authid', 'svc_orders';
+    END IF;
   END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
                  JOIN pg_catalog.pg_roles u ON u.oid = m.member
