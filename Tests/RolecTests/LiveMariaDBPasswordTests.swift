@@ -1,5 +1,6 @@
 // Verifiers compiled by rolec, applied to the live MariaDB server: the accounts they
-// create accept the password behind the hash over TCP and refuse any other.
+// create accept the password behind the hash over TCP and refuse any other, and
+// `rolec verify` notices a password changed by hand.
 
 import Foundation
 import Testing
@@ -33,6 +34,23 @@ extension LiveServerTests {
                 #expect(try server.login(user: user, password: "secret", sql: "SELECT a FROM rolec_pw.t;") == "7")
                 #expect(throws: (any Error).self) { try server.login(user: user, password: "wrong", sql: "SELECT 1;") }
                 #expect(throws: (any Error).self) { try server.login(user: user, password: "", sql: "SELECT 1;") }
+            }
+            // `rolec verify` checks the stored verifiers: it passes now, and fails naming the
+            // account once a password is changed by hand (another plugin, or another hash).
+            let verify = dialect.renderVerification(try #require(compilation.compile(for: Target(dialect: dialect, version: dialect.defaultVersion)).ir),
+                                                    options: RenderOptions())
+            try server.sql(verify)
+            for (user, change) in [("native_pw", "IDENTIFIED BY 'other'"), ("ed_pw", "IDENTIFIED BY 'secret'")] {
+                try server.sql("ALTER USER '\(user)'@'%' \(change);")
+                do {
+                    try server.sql(verify)
+                    Issue.record("verify passed after ALTER USER \(user) \(change)")
+                } catch let error as MariaDBError {
+                    #expect(error.code == 1644 && error.stderr.contains("account '\(user)'@'%': password is not the declared verifier"),
+                            "\(error.stderr)")
+                }
+                try server.sql(script)
+                try server.sql(verify)
             }
         }
     }

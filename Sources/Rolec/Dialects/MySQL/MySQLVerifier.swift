@@ -94,6 +94,10 @@ extension MySQLRenderer {
                 let kind = role && maria ? " AND is_role = 'Y'" : ""
                 out.append(expect("EXISTS (SELECT 1 FROM mysql.user WHERE \(whereAccount(account))\(kind))",
                                   "\(role ? "role" : "account") \(display(account)) does not exist"))
+                if !role, let verifier = verifier(p) {
+                    out.append(expect("EXISTS (SELECT 1 FROM mysql.user WHERE \(whereAccount(account)) AND \(storedVerifier(verifier)))",
+                                      "account \(display(account)): password is not the declared verifier"))
+                }
                 if !role, let limit = p.connectionLimit {
                     out.append(expect("EXISTS (SELECT 1 FROM mysql.user WHERE \(whereAccount(account)) AND max_user_connections = \(max(0, limit)))",
                                       "account \(display(account)) does not have MAX_USER_CONNECTIONS \(max(0, limit))"))
@@ -105,6 +109,22 @@ extension MySQLRenderer {
                               "role \(umbrella.umbrella) (default roles of \(umbrella.user)) does not exist"))
         }
         return out
+    }
+
+    /// The grant-table condition for an account holding `verifier` as `authentication`
+    /// sets it: the plugin, and the string stored as given (`AS '...'`, `BY PASSWORD`,
+    /// `USING`), compared as bytes; a `0x...` caching_sha2 verifier by its hex digits.
+    func storedVerifier(_ verifier: String) -> String {
+        let plugin: String
+        switch PasswordVerifier.kind(of: verifier) {
+        case .cachingSHA2: plugin = "caching_sha2_password"
+        case .ed25519: plugin = "ed25519"
+        default: plugin = "mysql_native_password"
+        }
+        let stored = verifier.hasPrefix("0x")
+            ? "HEX(authentication_string) = \(Q.literal(String(verifier.dropFirst(2)).uppercased()))"
+            : "CAST(authentication_string AS BINARY) = CAST(\(Q.literal(verifier)) AS BINARY)"
+        return "plugin = \(Q.literal(plugin)) AND \(stored)"
     }
 
     func membershipCheck(role: String, member: (user: String, host: String), admin: Bool) -> String {

@@ -4,7 +4,7 @@
 -- phase: all (principals, then privileges)
 -- source: ../policy/shop.roles sha256:72e52ea7637cb5835dc918ead0fc4395543fbb37a7348f9fbac13a56731e3ce7
 -- policy sha256: b6da900f97649f0f095e80da315bab250c29c146cbbdebb4e9306dd81eecf7ed
--- previous migration sha256: b92fe883b5c27ecea097fe2e9fb1d8e35f2a7b5ea022af8e0b94d622cb5676c7
+-- previous migration sha256: 9d2c484706058424803d415c8f84e63c553dad748da4a72411ddc51f1c0a0658
 -- privilege losses (7):
 --   analyst is no longer a member of app_write
 --   analyst loses DELETE on table shop_app.order_items, was via app_write

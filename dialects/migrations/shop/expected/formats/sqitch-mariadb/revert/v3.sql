@@ -4,7 +4,7 @@
 -- phase: all (principals, then privileges)
 -- source: ../policy/shop.roles sha256:a94b433dc06327d751d56ab662a7686892717574cf4bfa0b0f5b95259b4adb57
 -- policy sha256: 331a1d6f7fe4f0c7a2747f59ee43b9b3e6b165bf056451653d9c5d13703fcba8
--- previous migration sha256: ebc215bf470f81291a0a3d99979f238156c5c3fe6e6ac4e46ecde130384e6e38
+-- previous migration sha256: 97cd77a7069e7a9e5bb0d1c866e8c00fecef7721d4d9e7450d778b29591b3493
 -- privilege losses (7):
 --   analyst loses LOGIN (the principal is dropped)
 --   analyst is no longer a member of app_read

@@ -4,7 +4,7 @@
 -- phase: all (principals, then privileges)
 -- source: ../policy/shop.roles sha256:72e52ea7637cb5835dc918ead0fc4395543fbb37a7348f9fbac13a56731e3ce7
 -- policy sha256: b6da900f97649f0f095e80da315bab250c29c146cbbdebb4e9306dd81eecf7ed
--- previous migration sha256: b92fe883b5c27ecea097fe2e9fb1d8e35f2a7b5ea022af8e0b94d622cb5676c7
+-- previous migration sha256: 9d2c484706058424803d415c8f84e63c553dad748da4a72411ddc51f1c0a0658
 -- privilege losses (7):
 --   analyst is no longer a member of app_write
 --   analyst loses DELETE on table shop_app.order_items, was via app_write
@@ -34,8 +34,10 @@ BEGIN NOT ATOMIC
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'bi_user' AND Host = '%')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''bi_user''@''%'' does not exist'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'bi_user' AND Host = '%' AND max_user_connections = 0)) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''bi_user''@''%'' does not have MAX_USER_CONNECTIONS 0'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = '10.0.%')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''10.0.%'' does not exist'), total = total + 1; END IF;
+  IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = '10.0.%' AND plugin = 'mysql_native_password' AND CAST(authentication_string AS BINARY) = CAST('*14E65567ABDB5135D0CFD9A70B3032C179A49EE7' AS BINARY))) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''10.0.%'': password is not the declared verifier'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = '10.0.%' AND max_user_connections = 0)) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''10.0.%'' does not have MAX_USER_CONNECTIONS 0'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = 'localhost')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''localhost'' does not exist'), total = total + 1; END IF;
+  IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = 'localhost' AND plugin = 'mysql_native_password' AND CAST(authentication_string AS BINARY) = CAST('*14E65567ABDB5135D0CFD9A70B3032C179A49EE7' AS BINARY))) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''localhost'': password is not the declared verifier'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = 'localhost' AND max_user_connections = 0)) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''localhost'' does not have MAX_USER_CONNECTIONS 0'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.roles_mapping WHERE User = 'analyst' AND Host = '%' AND Role = 'app_read')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'membership: ''analyst''@''%'' is not a member of app_read'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.roles_mapping WHERE User = 'app_write' AND Host = '' AND Role = 'app_read')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'membership: app_write is not a member of app_read'), total = total + 1; END IF;

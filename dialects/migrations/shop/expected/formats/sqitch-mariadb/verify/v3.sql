@@ -4,7 +4,7 @@
 -- phase: all (principals, then privileges)
 -- source: ../policy/shop.roles sha256:a94b433dc06327d751d56ab662a7686892717574cf4bfa0b0f5b95259b4adb57
 -- policy sha256: 331a1d6f7fe4f0c7a2747f59ee43b9b3e6b165bf056451653d9c5d13703fcba8
--- previous migration sha256: ebc215bf470f81291a0a3d99979f238156c5c3fe6e6ac4e46ecde130384e6e38
+-- previous migration sha256: 97cd77a7069e7a9e5bb0d1c866e8c00fecef7721d4d9e7450d778b29591b3493
 -- privilege losses (7):
 --   analyst loses LOGIN (the principal is dropped)
 --   analyst is no longer a member of app_read
@@ -32,8 +32,10 @@ BEGIN NOT ATOMIC
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'bi_user' AND Host = '%')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''bi_user''@''%'' does not exist'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'bi_user' AND Host = '%' AND max_user_connections = 0)) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''bi_user''@''%'' does not have MAX_USER_CONNECTIONS 0'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = '10.0.%')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''10.0.%'' does not exist'), total = total + 1; END IF;
+  IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = '10.0.%' AND plugin = 'mysql_native_password' AND CAST(authentication_string AS BINARY) = CAST('*14E65567ABDB5135D0CFD9A70B3032C179A49EE7' AS BINARY))) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''10.0.%'': password is not the declared verifier'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = '10.0.%' AND max_user_connections = 0)) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''10.0.%'' does not have MAX_USER_CONNECTIONS 0'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = 'localhost')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''localhost'' does not exist'), total = total + 1; END IF;
+  IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = 'localhost' AND plugin = 'mysql_native_password' AND CAST(authentication_string AS BINARY) = CAST('*14E65567ABDB5135D0CFD9A70B3032C179A49EE7' AS BINARY))) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''localhost'': password is not the declared verifier'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = 'localhost' AND max_user_connections = 0)) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''localhost'' does not have MAX_USER_CONNECTIONS 0'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'rolec_default_bi_user' AND Host = '' AND is_role = 'Y')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'role rolec_default_bi_user (default roles of bi_user) does not exist'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.roles_mapping WHERE User = 'app_write' AND Host = '' AND Role = 'app_read')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'membership: app_write is not a member of app_read'), total = total + 1; END IF;

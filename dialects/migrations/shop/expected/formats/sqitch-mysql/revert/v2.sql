@@ -4,7 +4,7 @@
 -- phase: all (principals, then privileges)
 -- source: ../policy/shop.roles sha256:72e52ea7637cb5835dc918ead0fc4395543fbb37a7348f9fbac13a56731e3ce7
 -- policy sha256: b6da900f97649f0f095e80da315bab250c29c146cbbdebb4e9306dd81eecf7ed
--- previous migration sha256: 829ba05ab254fb50b4aeed5341c9c9c26effd20cbdad1018695797f1ce8d4921
+-- previous migration sha256: 5284f74b50c9ba04187951dc3d788fe78da05c5112f11351b6165a1656f44215
 -- privilege losses (7):
 --   analyst is no longer a member of app_write
 --   analyst loses DELETE on table shop_app.order_items, was via app_write

@@ -4,7 +4,7 @@
 -- phase: all (principals, then privileges)
 -- source: ../policy/shop.roles sha256:a94b433dc06327d751d56ab662a7686892717574cf4bfa0b0f5b95259b4adb57
 -- policy sha256: 331a1d6f7fe4f0c7a2747f59ee43b9b3e6b165bf056451653d9c5d13703fcba8
--- previous migration sha256: 2c73d72df5b3ce8fae7c8d1123d078ac14601a8099aff6302d00fcc44485b9cb
+-- previous migration sha256: 496180d675269e507fe5bb37d35cfb9688f6bc510c5fd93d30b7f7702fb6bf18
 -- privilege losses (7):
 --   analyst loses LOGIN (the principal is dropped)
 --   analyst is no longer a member of app_read

@@ -4,7 +4,7 @@
 -- phase: all (principals, then privileges)
 -- source: ../policy/shop.roles sha256:a94b433dc06327d751d56ab662a7686892717574cf4bfa0b0f5b95259b4adb57
 -- policy sha256: 331a1d6f7fe4f0c7a2747f59ee43b9b3e6b165bf056451653d9c5d13703fcba8
--- previous migration sha256: 2c73d72df5b3ce8fae7c8d1123d078ac14601a8099aff6302d00fcc44485b9cb
+-- previous migration sha256: 496180d675269e507fe5bb37d35cfb9688f6bc510c5fd93d30b7f7702fb6bf18
 -- privilege losses (7):
 --   analyst loses LOGIN (the principal is dropped)
 --   analyst is no longer a member of app_read
@@ -36,8 +36,10 @@ BEGIN
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'bi_user' AND Host = '%')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''bi_user''@''%'' does not exist'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'bi_user' AND Host = '%' AND max_user_connections = 0)) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''bi_user''@''%'' does not have MAX_USER_CONNECTIONS 0'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = '10.0.%')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''10.0.%'' does not exist'), total = total + 1; END IF;
+  IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = '10.0.%' AND plugin = 'mysql_native_password' AND CAST(authentication_string AS BINARY) = CAST('*14E65567ABDB5135D0CFD9A70B3032C179A49EE7' AS BINARY))) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''10.0.%'': password is not the declared verifier'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = '10.0.%' AND max_user_connections = 0)) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''10.0.%'' does not have MAX_USER_CONNECTIONS 0'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = 'localhost')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''localhost'' does not exist'), total = total + 1; END IF;
+  IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = 'localhost' AND plugin = 'mysql_native_password' AND CAST(authentication_string AS BINARY) = CAST('*14E65567ABDB5135D0CFD9A70B3032C179A49EE7' AS BINARY))) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''localhost'': password is not the declared verifier'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.user WHERE User = 'svc_orders' AND Host = 'localhost' AND max_user_connections = 0)) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'account ''svc_orders''@''localhost'' does not have MAX_USER_CONNECTIONS 0'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.role_edges WHERE FROM_USER = 'app_read' AND FROM_HOST = '%' AND TO_USER = 'app_write' AND TO_HOST = '%')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'membership: ''app_write''@''%'' is not a member of app_read'), total = total + 1; END IF;
   IF NOT (EXISTS (SELECT 1 FROM mysql.role_edges WHERE FROM_USER = 'app_read' AND FROM_HOST = '%' AND TO_USER = 'bi_user' AND TO_HOST = '%')) THEN SET problems = CONCAT(problems, CHAR(10 USING utf8mb4), '  - ', 'membership: ''bi_user''@''%'' is not a member of app_read'), total = total + 1; END IF;
