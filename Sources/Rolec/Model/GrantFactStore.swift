@@ -6,7 +6,7 @@
 ///
 /// The result is exactly `Set(facts)` sorted by `IRGrant.<`. When ids cannot reproduce
 /// that order (two distinct objects or names that `<` ranks equal, or more distinct
-/// values than 64 bits hold), `sortedFacts` falls back to the plain algorithm.
+/// values than 64 bits hold), `sortedFactsWithRanks` falls back to the plain algorithm.
 struct GrantFactStore {
     struct Fact {
         var object: Int32
@@ -94,17 +94,17 @@ struct GrantFactStore {
     /// The facts once every one is added: sorted keys, or the plain set when ids cannot
     /// express `IRGrant`'s order.
     enum Sealed {
-        case keys(sorted: [UInt64], encode: (Fact) -> UInt64, decode: (UInt64) -> Fact, layout: KeyLayout)
+        case keys(sorted: [UInt64], encode: (Fact) -> UInt64, layout: KeyLayout)
         case set(Set<IRGrant>)
     }
     private(set) var sealed: Sealed?
 
     /// Sorts the facts; call once, after the last `add`.
     mutating func seal() {
-        if let (keys, encode, decode, layout) = sortKeys() {
+        if let (keys, encode, layout) = sortKeys() {
             var sorted = keys
             sorted.sort()
-            sealed = .keys(sorted: sorted, encode: encode, decode: decode, layout: layout)
+            sealed = .keys(sorted: sorted, encode: encode, layout: layout)
         } else {
             sealed = .set(Set(facts.map(grant)))
         }
@@ -114,7 +114,7 @@ struct GrantFactStore {
     func contains(_ grant: IRGrant) -> Bool {
         switch sealed {
         case .set(let set)?: return set.contains(grant)
-        case .keys(let sorted, let encode, _, _)?:
+        case .keys(let sorted, let encode, _)?:
             guard let fact = fact(grant) else { return false }
             let key = encode(fact)
             var low = 0, high = sorted.count
@@ -155,9 +155,7 @@ struct GrantFactStore {
 
     /// The distinct facts in `IRGrant` order (after `seal`); with `strongest`, a fact
     /// without grant option is dropped when the same fact with grant option is there.
-    func sortedFacts(strongest: Bool) -> [IRGrant] { sortedFactsWithRanks(strongest: strongest).grants }
-
-    /// `sortedFacts`, and the same facts as ranks (`GrantRanks`) when ids express the order.
+    /// Also the same facts as ranks (`GrantRanks`) when ids express the order.
     func sortedFactsWithRanks(strongest: Bool) -> (grants: [IRGrant], ranks: GrantRanks?) {
         switch sealed {
         case nil:
@@ -170,7 +168,7 @@ struct GrantFactStore {
                 }), nil)
             }
             return (IRGrant.sortedFacts(set), nil)
-        case .keys(let sorted, _, let decode, let layout):
+        case .keys(let sorted, _, let layout):
             var out: [IRGrant] = []
             out.reserveCapacity(sorted.count)
             var ranked: [GrantRanks.Fact] = []
@@ -181,8 +179,9 @@ struct GrantFactStore {
                 k += 1
                 if k < sorted.count && sorted[k] == key { continue }   // a later copy is kept
                 if strongest && key & 1 == 0 && k < sorted.count && sorted[k] == key | 1 { continue }
-                out.append(grant(decode(key)))
-                ranked.append(layout.ranks(key))
+                let ranks = layout.ranks(key)
+                out.append(grant(layout.fact(ranks)))
+                ranked.append(ranks)
             }
             let ranks = GrantRanks(objects: layout.objectOrder.map { objects[Int32($0)] },
                                    grantees: layout.granteeOrder.map { PrincipalRef(name: grantees[$0]) },
@@ -207,6 +206,13 @@ struct GrantFactStore {
                                    column: column == 0 ? -1 : Int32(truncatingIfNeeded: column - 1),
                                    privilege: UInt16(truncatingIfNeeded: (key >> privilegeShift) & privilegeMask),
                                    grantable: key & 1 == 1)
+        }
+
+        /// The fact in ids whose parts have these ranks.
+        func fact(_ ranks: GrantRanks.Fact) -> Fact {
+            Fact(object: Int32(objectOrder[Int(ranks.object)]), grantee: Int32(granteeOrder[Int(ranks.grantee)]),
+                 column: ranks.column < 0 ? -1 : Int32(columnOrder[Int(ranks.column)]),
+                 privilege: UInt16(privilegeOrder[Int(ranks.privilege)]), grantable: ranks.grantable)
         }
     }
 
@@ -255,7 +261,7 @@ struct GrantFactStore {
 
     /// The facts as 64-bit keys whose integer order is `IRGrant.<`:
     /// object rank, grantee rank, column rank, privilege rank, grantable.
-    private func sortKeys() -> (keys: [UInt64], encode: (Fact) -> UInt64, decode: (UInt64) -> Fact, layout: KeyLayout)? {
+    private func sortKeys() -> (keys: [UInt64], encode: (Fact) -> UInt64, layout: KeyLayout)? {
         func bits(_ n: Int) -> Int { n <= 1 ? 0 : Int.bitWidth - (n - 1).leadingZeroBitCount }
         let objectCount = objects.count
         guard let objectOrder = GrantFactStore.order(objects.objects) else { return nil }
@@ -285,20 +291,12 @@ struct GrantFactStore {
         }
         let keys = facts.map(encode)
         func mask(_ width: Int) -> UInt64 { width == 0 ? 0 : (UInt64.max >> UInt64(64 - width)) }
-        let decode = { (key: UInt64) -> Fact in
-            let column = (key >> columnShift) & mask(columnBits)
-            return Fact(object: Int32(objectOrder[Int((key >> objectShift) & mask(objectBits))]),
-                        grantee: Int32(granteeOrder[Int((key >> granteeShift) & mask(granteeBits))]),
-                        column: column == 0 ? -1 : Int32(columnOrder[Int(column - 1)]),
-                        privilege: UInt16(privilegeOrder[Int((key >> privilegeShift) & mask(privilegeBits))]),
-                        grantable: key & 1 == 1)
-        }
         let layout = KeyLayout(objectShift: objectShift, granteeShift: granteeShift, columnShift: columnShift,
                                privilegeShift: privilegeShift, objectMask: mask(objectBits), granteeMask: mask(granteeBits),
                                columnMask: mask(columnBits), privilegeMask: mask(privilegeBits),
                                objectOrder: objectOrder, granteeOrder: granteeOrder, columnOrder: columnOrder,
                                privilegeOrder: privilegeOrder)
-        return (keys, encode, decode, layout)
+        return (keys, encode, layout)
     }
 }
 

@@ -215,7 +215,6 @@ public struct Lexer {
     @inline(__always) private func isIdentifierStart(_ b: UInt8) -> Bool {
         (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || b == UInt8(ascii: "_")
     }
-    @inline(__always) private func isIdentifierContinue(_ b: UInt8) -> Bool { Lexer.isIdentifierContinue(b) }
     @inline(__always) static func isIdentifierContinue(_ b: UInt8) -> Bool {
         // Letters of either case in one comparison (b | 0x20 folds 'A'-'Z' onto 'a'-'z').
         (b | 0x20) &- UInt8(ascii: "a") < 26 || b &- UInt8(ascii: "0") < 10 || b == UInt8(ascii: "_") || b == UInt8(ascii: "$")

@@ -149,14 +149,22 @@ struct MySQLRenderer {
 
     func authentication(_ verifier: String) -> String {
         switch PasswordVerifier.kind(of: verifier) {
-        case .cachingSHA2:
-            return "IDENTIFIED WITH caching_sha2_password AS " + (verifier.hasPrefix("0x") ? verifier : Q.literal(verifier))
         case .mysqlNative where maria:
             return "IDENTIFIED BY PASSWORD \(Q.literal(verifier))"
         case .ed25519:
             return "IDENTIFIED VIA ed25519 USING \(Q.literal(verifier))"
         default:
-            return "IDENTIFIED WITH mysql_native_password AS \(Q.literal(verifier))"
+            // caching_sha2 takes its hex form `0x...` bare; every other verifier is a string.
+            return "IDENTIFIED WITH \(Self.authenticationPlugin(verifier)) AS " + (verifier.hasPrefix("0x") ? verifier : Q.literal(verifier))
+        }
+    }
+
+    /// The plugin an account gets from `authentication(verifier)` (what `mysql.user.plugin` then says).
+    static func authenticationPlugin(_ verifier: String) -> String {
+        switch PasswordVerifier.kind(of: verifier) {
+        case .cachingSHA2: return "caching_sha2_password"
+        case .ed25519: return "ed25519"
+        default: return "mysql_native_password"
         }
     }
 

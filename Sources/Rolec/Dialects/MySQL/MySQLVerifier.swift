@@ -115,12 +115,7 @@ extension MySQLRenderer {
     /// sets it: the plugin, and the string stored as given (`AS '...'`, `BY PASSWORD`,
     /// `USING`), compared as bytes; a `0x...` caching_sha2 verifier by its hex digits.
     func storedVerifier(_ verifier: String) -> String {
-        let plugin: String
-        switch PasswordVerifier.kind(of: verifier) {
-        case .cachingSHA2: plugin = "caching_sha2_password"
-        case .ed25519: plugin = "ed25519"
-        default: plugin = "mysql_native_password"
-        }
+        let plugin = Self.authenticationPlugin(verifier)
         let stored = verifier.hasPrefix("0x")
             ? "HEX(authentication_string) = \(Q.literal(String(verifier.dropFirst(2)).uppercased()))"
             : "CAST(authentication_string AS BINARY) = CAST(\(Q.literal(verifier)) AS BINARY)"

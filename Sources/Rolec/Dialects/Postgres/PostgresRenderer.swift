@@ -69,7 +69,7 @@ struct PostgresRenderer {
         flag(\.inherit, "INHERIT")
         if let limit = converge(\.connectionLimit) { attributes.append("CONNECTION LIMIT \(limit)") }
         if let until = converge(\.validUntil) { attributes.append("VALID UNTIL \(Q.literal(until))") }
-        if let verifier = password(p), old.map(password) != verifier {
+        if let verifier = Self.password(p, dialect), old.map({ Self.password($0, dialect) }) != verifier {
             attributes.append("PASSWORD \(Q.literal(verifier))")
         }
         if !attributes.isEmpty { statements.append("ALTER ROLE \(name) WITH \(attributes.joined(separator: " "));") }
@@ -86,8 +86,9 @@ struct PostgresRenderer {
         return "DO \(tag)\nBEGIN\n  \(create)\nEXCEPTION WHEN duplicate_object THEN\n  NULL;\nEND\n\(tag);"
     }
 
-    /// The verifier PostgreSQL takes of a principal's hashes (nil: password not managed).
-    func password(_ p: IRPrincipal) -> String? {
+    /// The verifier PostgreSQL takes of a principal's hashes (nil: password not managed);
+    /// what the script sets and `rolec verify` expects in pg_authid.
+    static func password(_ p: IRPrincipal, _ dialect: PostgresDialect) -> String? {
         p.passwordHashes.isEmpty ? nil : dialect.choosePassword(p.passwordHashes, at: .none).0
     }
 

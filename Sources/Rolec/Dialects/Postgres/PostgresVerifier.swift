@@ -114,7 +114,7 @@ struct PostgresVerifier {
     /// checked instead of a false alarm.
     func passwords() -> [String] {
         ir.principals.compactMap { p in
-            guard !p.passwordHashes.isEmpty, let verifier = dialect.choosePassword(p.passwordHashes, at: .none).0 else { return nil }
+            guard let verifier = PostgresRenderer.password(p, dialect) else { return nil }
             let name = Q.literal(p.name)
             return """
             IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = \(name)) THEN
