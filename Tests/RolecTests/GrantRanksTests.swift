@@ -24,7 +24,7 @@ struct GrantRanksTests {
 
     /// Every check of this suite on one lowered IR; returns whether ranks were there.
     @discardableResult
-    func checkRanks(_ ir: PolicyIR, _ label: String, version: String) -> Bool {
+    func checkRanks(_ ir: PolicyIR, _ label: String) -> Bool {
         guard let ranks = ir.grantRanks.ranks else { return false }
         #expect(ranks.facts.count == ir.grants.count, "\(label)")
         guard ranks.facts.count == ir.grants.count else { return true }
@@ -64,7 +64,7 @@ struct GrantRanksTests {
         for version in ["15", "18"] {
             let (ir, problems) = compilation.lower(for: Target(dialect: PostgresDialect(), version: version))
             if problems.contains(where: \.isError) { continue }
-            let hadRanks = checkRanks(ir, "\(name) on \(version)", version: version)
+            let hadRanks = checkRanks(ir, "\(name) on \(version)")
             // Ranks are made whenever there are facts (no golden case needs the fallback).
             #expect(hadRanks || ir.grants.isEmpty, "\(name) on \(version): no ranks for \(ir.grants.count) facts")
         }
@@ -114,7 +114,7 @@ struct GrantRanksTests {
             let kinds = (grantable: ir.grants.contains { $0.grantable }, plain: ir.grants.contains { !$0.grantable },
                          column: ir.grants.contains { $0.column != nil }, publicRole: ir.grants.contains { $0.grantee.name == nil })
             #expect(kinds.grantable && kinds.plain && kinds.column && kinds.publicRole)
-            #expect(checkRanks(ir, "mixed on \(version)", version: version))
+            #expect(checkRanks(ir, "mixed on \(version)"))
         }
     }
 

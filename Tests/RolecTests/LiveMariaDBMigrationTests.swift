@@ -157,10 +157,7 @@ extension LiveServerTests {
             let project = try MigrationTools.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: project) }
             let target = "db:mysql://root@127.0.0.1:\(server.port)/rolec_sqitch"
-            var environment = ["SQITCH_FULLNAME": "rolec tests", "SQITCH_EMAIL": "rolec@localhost"]
-            if let bin = ProcessInfo.processInfo.environment["ROLEC_MARIADB_BIN"] {
-                environment["PATH"] = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-            }
+            let environment = MigrationTools.sqitchEnvironment(clientDirectory: ProcessInfo.processInfo.environment["ROLEC_MARIADB_BIN"])
             func sqitchRun(_ arguments: [String], expectFailure: Bool = false) throws -> ClientProcess.Result {
                 try MigrationTools.tool(sqitch, arguments, environment: environment, in: project, expectFailure: expectFailure)
             }

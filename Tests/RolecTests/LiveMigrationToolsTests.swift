@@ -94,8 +94,7 @@ extension LiveServerTests {
             defer { try? FileManager.default.removeItem(at: directory) }
             try fresh(server)
             let target = "db:pg://postgres@127.0.0.1:\(server.port)/\(Self.database)"
-            let environment = ["SQITCH_FULLNAME": "rolec tests", "SQITCH_EMAIL": "rolec@localhost",
-                               "PATH": server.binDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
+            let environment = MigrationTools.sqitchEnvironment(clientDirectory: server.binDirectory)
             try expectState(server, references[0], "baseline")
             for (k, version) in Self.series.enumerated() {
                 try MigrationTools.migrate(version, format: "sqitch", dialect: "postgres", server: "\(server.version)", into: directory, number: k + 1)
@@ -241,6 +240,16 @@ enum MigrationTools {
 
     static func dbmate() -> String? { tool("ROLEC_DBMATE", "dbmate") }
     static func sqitch() -> String? { tool("ROLEC_SQITCH", "sqitch") }
+
+    /// What sqitch needs in its environment: a committer, and the database client it runs
+    /// (psql, mysql, sqlite3) found first in `clientDirectory` when given.
+    static func sqitchEnvironment(clientDirectory: String? = nil) -> [String: String] {
+        var environment = ["SQITCH_FULLNAME": "rolec tests", "SQITCH_EMAIL": "rolec@localhost"]
+        if let clientDirectory {
+            environment["PATH"] = clientDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        }
+        return environment
+    }
 
     /// The tool scripts/test exported, or nil after a visible skip (an issue under
     /// ROLEC_REQUIRE_LIVE=1, so CI cannot skip it).

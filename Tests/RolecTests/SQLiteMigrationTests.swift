@@ -543,6 +543,13 @@ struct SQLiteMigrationDbmateTests {
         return path
     }
 
+    /// The file's catalog is the full script's of series step `version` (0: empty).
+    static func expectCatalog(_ scratch: SQLiteScratch, _ catalogs: [SQLiteCatalog], _ version: Int, _ step: String) throws {
+        let db = try SQLiteConnection(path: scratch.path, readOnly: true)
+        let catalog = try db.readCatalog()
+        #expect(catalog == catalogs[version], "\(step): expected v\(version)\n\(S.difference(catalog, catalogs[version]))")
+    }
+
     func rolec(_ arguments: [String]) -> (code: Int32, out: String, err: String) {
         let out = CapturedSink(), err = CapturedSink()
         let code = run(arguments: arguments, stdin: { [] }, stdout: out, stderr: err)
@@ -581,11 +588,7 @@ struct SQLiteMigrationDbmateTests {
             try #require(result.status == 0, "dbmate \(command): \(result.stdout)\(result.stderr)")
         }
         let catalogs = try S.seriesSteps().map(S.fullScriptCatalog)
-        func expectCatalog(_ version: Int, _ step: String) throws {
-            let db = try SQLiteConnection(path: scratch.path, readOnly: true)
-            let catalog = try db.readCatalog()
-            #expect(catalog == catalogs[version], "\(step): expected v\(version)\n\(S.difference(catalog, catalogs[version]))")
-        }
+        func expectCatalog(_ version: Int, _ step: String) throws { try Self.expectCatalog(scratch, catalogs, version, step) }
 
         try dbmateRun("up")
         try expectCatalog(3, "dbmate up")
@@ -602,25 +605,17 @@ struct SQLiteMigrationDbmateTests {
     /// fail naming it; `sqitch revert` goes back to each version and to nothing.
     @Test("sqitch deploy, verify and revert")
     func sqitchDeployVerifyRevert() throws {
-        guard let sqitch = ProcessInfo.processInfo.environment["ROLEC_SQITCH"], FileManager.default.isExecutableFile(atPath: sqitch) else {
-            let reason = "ROLEC_SQITCH is not set or not executable (scripts/test installs sqitch)"
-            if PostgresServer.requireLive { Issue.record("sqitch required: \(reason)") } else { print("SKIP: sqitch on SQLite: \(reason)") }
-            return
-        }
+        guard let sqitch = MigrationTools.sqitch() else { return }
         let scratch = try SQLiteScratch()
         defer { scratch.remove() }
         let project = scratch.directory.appendingPathComponent("sqitch")
         let target = "db:sqlite:" + scratch.path
-        let environment = ["SQITCH_FULLNAME": "rolec tests", "SQITCH_EMAIL": "rolec@localhost"]
+        let environment = MigrationTools.sqitchEnvironment()
         func sqitchRun(_ arguments: [String], expectFailure: Bool = false) throws -> ClientProcess.Result {
             try MigrationTools.tool(sqitch, arguments, environment: environment, in: project, expectFailure: expectFailure)
         }
         let catalogs = try S.seriesSteps().map(S.fullScriptCatalog)
-        func expectCatalog(_ version: Int, _ step: String) throws {
-            let db = try SQLiteConnection(path: scratch.path, readOnly: true)
-            let catalog = try db.readCatalog()
-            #expect(catalog == catalogs[version], "\(step): expected v\(version)\n\(S.difference(catalog, catalogs[version]))")
-        }
+        func expectCatalog(_ version: Int, _ step: String) throws { try Self.expectCatalog(scratch, catalogs, version, step) }
         for (index, version) in S.versions.enumerated() {
             let result = rolec(["migrate", S.seriesDirectory.appendingPathComponent(version).path, "--dir", project.path, "--dialect", "sqlite",
                                 "--format", "sqitch", "--name", "shop_\(version)", "--version", String(format: "202601010000%02d", index + 1)])
